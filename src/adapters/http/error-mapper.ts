@@ -1,0 +1,87 @@
+import { DomainError } from '../../domain/shared/domain-error';
+
+/** The one table from error code to HTTP status. A code not listed here is a bug and answers 500. */
+const STATUS_BY_CODE: Record<string, number> = {
+  VALIDATION_ERROR: 400,
+  MALFORMED_JSON: 400,
+  INVALID_DATA: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  LEASE_NOT_FOUND: 404,
+  PARENT_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_ACCEPTABLE: 406,
+  CONFLICT: 409,
+  MIGRATION_IN_PROGRESS: 409,
+  LEASE_ON_OTHER_INSTANCE: 409,
+  TRANSACTION_ALREADY_ACTIVE: 409,
+  NO_ACTIVE_TRANSACTION: 409,
+  TRANSACTION_ABORTED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNKNOWN_MIGRATION_VERSION: 422,
+  MIGRATION_DOWNGRADE_NOT_SUPPORTED: 422,
+  RATE_LIMIT_EXCEEDED: 429,
+  INVALID_FILE_TYPE: 415,
+  CHECKSUM_MISMATCH: 422,
+  FILE_TOO_LARGE: 413,
+  QUOTA_EXCEEDED: 413,
+  DUPLICATE_FILE: 409,
+  FILE_NOT_FOUND: 404,
+  UPLOAD_SESSION_NOT_FOUND: 404,
+  UPLOAD_SESSION_EXPIRED: 410,
+  RANGE_NOT_SATISFIABLE: 416,
+  INVALID_SIGNATURE: 403,
+  TUS_VERSION_UNSUPPORTED: 412,
+  TUS_CHECKSUM_MISMATCH: 460,
+  STORAGE_BACKEND_ERROR: 503,
+  TRANSFORMATION_FAILED: 422,
+  UNSUPPORTED_TRANSFORMATION: 422,
+  LEASE_LIMIT_EXCEEDED: 429,
+  INTERNAL_ERROR: 500,
+  DATABASE_UNAVAILABLE: 503,
+  DATABASE_CONNECTION_FAILED: 503,
+  CACHE_UNAVAILABLE: 503,
+  AUTH_PROVIDER_UNAVAILABLE: 503,
+  DATABASE_TIMEOUT: 504,
+};
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details: Record<string, unknown>;
+    timestamp: string;
+    request_id: string;
+    service: string;
+  };
+}
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** True when the error was not a known domain error: log it in full, show nothing of it. */
+  unexpected: boolean;
+}
+
+export function mapError(error: unknown, requestId: string, service: string, now: Date = new Date()): MappedError {
+  const known = error instanceof DomainError ? STATUS_BY_CODE[error.code] : undefined;
+  if (error instanceof DomainError && known !== undefined) {
+    return { status: known, body: body(error.code, error.message, error.details, requestId, service, now), unexpected: false };
+  }
+  return {
+    status: 500,
+    body: body('INTERNAL_ERROR', 'An unexpected error occurred', {}, requestId, service, now),
+    unexpected: true,
+  };
+}
+
+export function statusForCode(code: string): number | undefined {
+  return STATUS_BY_CODE[code];
+}
+
+function body(code: string, message: string, details: Record<string, unknown>, requestId: string, service: string, now: Date): ErrorBody {
+  return { error: { code, message, details, timestamp: now.toISOString(), request_id: requestId, service } };
+}

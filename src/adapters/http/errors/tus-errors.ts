@@ -1,0 +1,11 @@
+import { DomainError } from '../../../domain/shared/domain-error';
+
+/** tus 1.0 protocol failures, with the statuses the protocol names (412, 460). */
+
+export class TusVersionUnsupported extends DomainError {
+  readonly code = 'TUS_VERSION_UNSUPPORTED';
+}
+
+export class TusChecksumMismatch extends DomainError {
+  readonly code = 'TUS_CHECKSUM_MISMATCH';
+}

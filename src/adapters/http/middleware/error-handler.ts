@@ -1,0 +1,40 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../../../application/ports/logger.port';
+import { mapError } from '../error-mapper';
+import { MalformedJson, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from '../errors/http-errors';
+
+/** body-parser reports its failures as plain errors with a `type`; give them their codes. */
+function fromBodyParser(error: unknown): unknown {
+  const type = (error as { type?: unknown })?.type;
+  const limit = (error as { limit?: unknown })?.limit;
+  switch (type) {
+    case 'entity.parse.failed':
+      return new MalformedJson('Request body is not valid JSON');
+    case 'entity.too.large':
+      return new PayloadTooLarge('Request body exceeds the size limit', { max_size_bytes: limit ?? null });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new UnsupportedMediaType('Unsupported body encoding or charset');
+    default:
+      return error;
+  }
+}
+
+export function notFound(): RequestHandler {
+  return (req, _res, next) => next(new RouteNotFound(`No route for ${req.method} ${req.path}`, { method: req.method, path: req.path }));
+}
+
+export function handleErrors(logger: Logger, service: string): ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    const mapped = mapError(fromBodyParser(error), res.locals.requestId ?? 'unknown', service);
+    if (mapped.unexpected) logger.error({ request_id: res.locals.requestId, err: error }, 'unexpected error');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (mapped.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    const retryAfter = mapped.body.error.details.retry_after;
+    if (typeof retryAfter === 'number' && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));
+    res.status(mapped.status).json(mapped.body);
+  };
+}

@@ -1,0 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface RequestContext {
+  requestId: string;
+  callerId?: string;
+}
+
+/**
+ * Carries the request id through every await of a request, so any log line written while serving it
+ * (in a use case or an adapter) names the request without threading it through every signature.
+ */
+export const requestContext = new AsyncLocalStorage<RequestContext>();

@@ -1,0 +1,110 @@
+import type { AcquireLease } from '../../../application/database/acquire-lease';
+import type { BeginLeaseTransaction, LeaseTransactionState } from '../../../application/database/begin-lease-transaction';
+import type { CommitLeaseTransaction } from '../../../application/database/commit-lease-transaction';
+import type { ReleaseLease } from '../../../application/database/release-lease';
+import type { RollbackLeaseTransaction } from '../../../application/database/rollback-lease-transaction';
+import { ErrorBodySchema } from '../openapi/error-schema';
+import type { RouteBuilder } from '../route-builder';
+import {
+  AcquireLeaseBodySchema,
+  AcquireLeaseResponseSchema,
+  LeaseParamsSchema,
+  LeaseTransactionResponseSchema,
+  ReleaseLeaseBodySchema,
+  ReleaseLeaseResponseSchema,
+} from '../schemas/connections.schemas';
+
+export interface ConnectionRouteDeps {
+  acquire: AcquireLease;
+  release: ReleaseLease;
+  begin: BeginLeaseTransaction;
+  commit: CommitLeaseTransaction;
+  rollback: RollbackLeaseTransaction;
+}
+
+const NO_STORE = { 'Cache-Control': 'no-store' };
+const error = (description: string) => ({ description, schema: ErrorBodySchema });
+const NOT_YOURS = error('LEASE_NOT_FOUND: unknown, expired, released, or acquired by someone else');
+const ELSEWHERE = error('LEASE_ON_OTHER_INSTANCE: the lease lives in another instance (details.instance_id); route by connection_id');
+
+/** Connection leases (000 "Connection Management") and interactive transactions on them. */
+export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDeps): void {
+  routes.define({
+    method: 'post',
+    path: '/api/v1/connections/acquire',
+    tag: 'Connections',
+    auth: 'user',
+    summary: 'Reserve a dedicated PostgreSQL connection until release, expiry or idle timeout',
+    description:
+      'Queries and transactions that carry the connection_id run on it, one at a time. The lease lives in the instance that granted it: ' +
+      'send its later requests to the same instance (sticky by connection_id).',
+    body: AcquireLeaseBodySchema,
+    responses: {
+      201: { description: 'Lease granted', schema: AcquireLeaseResponseSchema },
+      429: error('LEASE_LIMIT_EXCEEDED: the caller holds LEASE_MAX_PER_CALLER leases; or RATE_LIMIT_EXCEEDED'),
+      503: error('DATABASE_CONNECTION_FAILED (pool exhausted; details.pool_status, retry_after and Retry-After) or DATABASE_UNAVAILABLE'),
+      504: error('DATABASE_TIMEOUT: the server did not answer the connect in time'),
+    },
+    handler: async ({ body }, { caller }) => {
+      const { lease, databaseUrl, poolStats } = await deps.acquire.execute({
+        caller,
+        serviceName: body.service_name,
+        databaseType: body.database_type,
+        operationType: body.operation_type,
+        ttlSeconds: body.ttl_seconds,
+      });
+      return {
+        status: 201,
+        headers: NO_STORE,
+        body: {
+          connection_id: lease.id,
+          database_url: databaseUrl,
+          expires_at: lease.expiresAt.toISOString(),
+          pool_stats: { active: poolStats.active, idle: poolStats.idle, waiting: poolStats.waiting },
+        },
+      };
+    },
+  });
+
+  routes.define({
+    method: 'post',
+    path: '/api/v1/connections/release',
+    tag: 'Connections',
+    auth: 'user',
+    summary: 'Give the connection back (an open transaction is rolled back)',
+    body: ReleaseLeaseBodySchema,
+    responses: { 200: { description: 'Released', schema: ReleaseLeaseResponseSchema }, 404: NOT_YOURS, 409: ELSEWHERE },
+    handler: async ({ body }, { caller }) => {
+      const released = await deps.release.execute({ caller, connectionId: body.connection_id, serviceName: body.service_name });
+      return { status: 200, headers: NO_STORE, body: { status: 'released', connection_id: released.connectionId, duration_ms: released.durationMs } };
+    },
+  });
+
+  const transactionRoute = (verb: 'begin' | 'commit' | 'rollback', summary: string, conflict: string, run: (input: Parameters<BeginLeaseTransaction['execute']>[0]) => Promise<LeaseTransactionState>) =>
+    routes.define({
+      method: 'post',
+      path: `/api/v1/connections/:connection_id/${verb}`,
+      tag: 'Connections',
+      auth: 'user',
+      summary,
+      params: LeaseParamsSchema,
+      responses: {
+        200: { description: 'Transaction state', schema: LeaseTransactionResponseSchema },
+        404: NOT_YOURS,
+        409: error(`${conflict}; or LEASE_ON_OTHER_INSTANCE`),
+      },
+      handler: async ({ params }, { caller }) => {
+        const state = await run({ caller, connectionId: params.connection_id });
+        return { status: 200, headers: NO_STORE, body: { connection_id: state.connectionId, transaction_status: state.transactionStatus } };
+      },
+    });
+
+  transactionRoute('begin', 'Open a transaction that later requests with this connection_id run in', 'TRANSACTION_ALREADY_ACTIVE', (i) => deps.begin.execute(i));
+  transactionRoute(
+    'commit',
+    'Commit the open transaction, then invalidate caches and apply its Redis operations before answering',
+    'NO_ACTIVE_TRANSACTION, or TRANSACTION_ABORTED when a statement had failed in it (all rolled back)',
+    (i) => deps.commit.execute(i),
+  );
+  transactionRoute('rollback', 'Roll back the open transaction; its deferred effects are dropped', 'NO_ACTIVE_TRANSACTION', (i) => deps.rollback.execute(i));
+}

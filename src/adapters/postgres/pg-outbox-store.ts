@@ -1,0 +1,167 @@
+import type { PoolClient } from 'pg';
+import type { DatabaseSession } from '../../application/ports/database-session.port';
+import type { OutboxStore } from '../../application/ports/outbox-store.port';
+import type { NewOutboxEntry, OutboxEffect, OutboxEntry, OutboxOutcome } from '../../domain/database/outbox-entry';
+import { pgClientOf } from './pg-database-session';
+import { translatePgError } from './pg-error-translator';
+import type { PgSqlDatabase } from './pg-sql-database';
+
+/** Serializes relay passes across every instance sharing the database (advisory locks are per database). */
+export const RELAY_LOCK_KEY = '7236015412380460';
+
+interface EntryRow {
+  id: string;
+  transaction_id: string;
+  seq: number;
+  effect: OutboxEffect;
+}
+
+const ENTRY_COLUMNS = 'id::text AS id, transaction_id, seq, effect';
+
+/**
+ * `data_outbox`. Recording and reading use the service's pool; the relay and the applied-marks use
+ * a small pool of their own (asynchronous commit, see data-write.bindings.ts), so a pool exhausted by
+ * requests or leases never holds effects back and bookkeeping never shows in callers' pool statistics.
+ */
+export class PgOutboxStore implements OutboxStore {
+  constructor(
+    private readonly db: PgSqlDatabase,
+    private readonly relayDb: PgSqlDatabase = db,
+    /** Entries younger than this are left to the request that committed them. */
+    private readonly graceMs = 1_000,
+  ) {}
+
+  async record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const values: unknown[] = [transactionId];
+    const rows = entries.map((entry) => {
+      values.push(entry.seq, entry.effect.kind, JSON.stringify(entry.effect));
+      const n = values.length;
+      return `($1, $${n - 2}::int, $${n - 1}, $${n}::jsonb)`;
+    });
+    // One statement, rows in request order: ids follow it, and effects apply in id order.
+    await query(pgClientOf(session), `INSERT INTO data_outbox (transaction_id, seq, kind, effect) VALUES ${rows.join(', ')}`, values);
+  }
+
+  async pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.db.withClient((client) =>
+      query<EntryRow>(
+        client,
+        `SELECT ${ENTRY_COLUMNS} FROM data_outbox
+          WHERE applied_at IS NULL AND id <= (SELECT max(id) FROM data_outbox WHERE transaction_id = $1)
+          ORDER BY id LIMIT $2`,
+        [transactionId, limit],
+      ),
+    );
+    return rows.map(entryOf);
+  }
+
+  async markApplied(outcomes: readonly OutboxOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.relayDb.withClient((client) => markApplied(client, outcomes));
+  }
+
+  async relay(batchSize: number, apply: (entries: OutboxEntry[]) => Promise<OutboxOutcome[]>): Promise<number | null> {
+    return this.relayDb.withClient(async (client) => {
+      if (!(await this.overdue(client))) return 0;
+      let total = 0;
+      for (;;) {
+        // A transaction-level lock per batch: it cannot outlive its transaction, even on a pooled connection.
+        await client.query('BEGIN');
+        try {
+          const [lock] = await query<{ locked: boolean }>(client, 'SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [RELAY_LOCK_KEY]);
+          if (!lock?.locked) {
+            await client.query('ROLLBACK');
+            return total > 0 ? total : null;
+          }
+          const rows = await query<EntryRow>(client, `SELECT ${ENTRY_COLUMNS} FROM data_outbox WHERE applied_at IS NULL ORDER BY id LIMIT $1`, [batchSize]);
+          const outcomes = rows.length > 0 ? await apply(rows.map(entryOf)) : [];
+          await markApplied(client, outcomes);
+          await client.query('COMMIT');
+          total += outcomes.length;
+          if (outcomes.length < rows.length || rows.length < batchSize) return total;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }
+    });
+  }
+
+  async hasPendingInvalidations(): Promise<boolean> {
+    const [row] = await this.db.withClient((client) =>
+      query<{ pending: boolean }>(client, `SELECT EXISTS (SELECT 1 FROM data_outbox WHERE applied_at IS NULL AND kind = 'invalidate') AS pending`),
+    ).catch(whenNotMigrated([]));
+    return row?.pending ?? false;
+  }
+
+  async newestPendingInvalidation(): Promise<string | null> {
+    const [row] = await this.db.withClient((client) =>
+      query<{ id: string | null }>(client, `SELECT max(id)::text AS id FROM data_outbox WHERE applied_at IS NULL AND kind = 'invalidate'`),
+    ).catch(whenNotMigrated([]));
+    return row?.id ?? null;
+  }
+
+  async invalidationsSettledThrough(position: string): Promise<boolean> {
+    const [row] = await this.db.withClient((client) =>
+      query<{ owed: boolean }>(
+        client,
+        `SELECT EXISTS (SELECT 1 FROM data_outbox WHERE applied_at IS NULL AND kind = 'invalidate' AND id <= $1::bigint) AS owed`,
+        [position],
+      ),
+    ).catch(whenNotMigrated([]));
+    return !(row?.owed ?? false);
+  }
+
+  async purgeApplied(before: Date): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      // In bounded batches: a day of busy traffic must not become one long-locking DELETE.
+      const rows = await this.relayDb.withClient((client) =>
+        query(client, 'DELETE FROM data_outbox WHERE id IN (SELECT id FROM data_outbox WHERE applied_at < $1 LIMIT 5000) RETURNING id', [before]),
+      ).catch(whenNotMigrated([]));
+      purged += rows.length;
+      if (rows.length < 5000) return purged;
+    }
+  }
+
+  private async overdue(client: PoolClient): Promise<boolean> {
+    const [row] = await query<{ overdue: boolean }>(
+      client,
+      `SELECT EXISTS (SELECT 1 FROM data_outbox WHERE applied_at IS NULL AND created_at < clock_timestamp() - $1 * interval '1 millisecond') AS overdue`,
+      [this.graceMs],
+    ).catch(whenNotMigrated([]));
+    return row?.overdue ?? false;
+  }
+}
+
+async function markApplied(client: PoolClient, outcomes: readonly OutboxOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await query(
+    client,
+    `UPDATE data_outbox SET applied_at = clock_timestamp(), error = o.error
+       FROM unnest($1::bigint[], $2::text[]) AS o(id, error)
+      WHERE data_outbox.id = o.id AND data_outbox.applied_at IS NULL`,
+    [outcomes.map((o) => o.id), outcomes.map((o) => o.error)],
+  );
+}
+
+async function query<R extends object = Record<string, unknown>>(client: PoolClient, text: string, values: unknown[] = []): Promise<R[]> {
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } catch (error) {
+    throw translatePgError(error);
+  }
+}
+
+/** Before its migration has run there is no outbox, hence nothing owed: not an error to report twice a second. */
+function whenNotMigrated<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if ((error as { code?: unknown })?.code === '42P01') return fallback;
+    throw error;
+  };
+}
+
+function entryOf(row: EntryRow): OutboxEntry {
+  return { id: row.id, transactionId: row.transaction_id, seq: row.seq, effect: row.effect };
+}

@@ -1,0 +1,71 @@
+import PgBoss from 'pg-boss';
+import type { JobHandler, JobQueue } from '../../application/ports/job-queue.port';
+import type { Logger } from '../../application/ports/logger.port';
+
+export interface PgBossQueueSettings {
+  connectionString: string;
+  queue: string;
+  /** Retries after the first attempt, with pg-boss's exponential backoff. */
+  retries: number;
+  /** A job still active after this long is expired: retried elsewhere (its worker is presumed dead). */
+  timeoutSeconds: number;
+  pollingIntervalSeconds?: number;
+}
+
+/**
+ * pg-boss 10 on the service's own PostgreSQL (its tables live in the `pgboss` schema): jobs survive
+ * restarts, `FOR UPDATE SKIP LOCKED` hands each job to one worker across every instance, and retries
+ * with backoff and expiration are the library's. 10.x is the newest CommonJS line that runs on Node 20.
+ */
+export class PgBossJobQueue implements JobQueue {
+  private readonly boss: PgBoss;
+  private ready: Promise<void> | null = null;
+  /** This instance's fetch loops, woken at once when this instance queues a job (others poll). */
+  private readonly workerIds: string[] = [];
+
+  constructor(private readonly settings: PgBossQueueSettings, private readonly logger: Logger) {
+    this.boss = new PgBoss({ connectionString: settings.connectionString, max: 4, schedule: false });
+    this.boss.on('error', (error: Error) => this.logger.error({ err: { message: error.message } }, 'pg-boss error'));
+  }
+
+  async enqueue(job: { id: string; payload: Record<string, unknown> }): Promise<void> {
+    await this.start();
+    await this.boss.send(this.settings.queue, job.payload, { id: job.id });
+    for (const id of this.workerIds) this.boss.notifyWorker(id);
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.start();
+    await this.boss.cancel(this.settings.queue, id).catch(() => undefined);
+  }
+
+  async work(handler: JobHandler, options: { concurrency: number }): Promise<void> {
+    await this.start();
+    const pollingIntervalSeconds = this.settings.pollingIntervalSeconds ?? 2;
+    // pg-boss 10 has no teamSize: each work() call is one fetch loop, so concurrency is that many loops.
+    for (let i = 0; i < options.concurrency; i++) {
+      const workerId = await this.boss.work<Record<string, unknown>>(this.settings.queue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds }, async ([job]) => {
+        if (!job) return;
+        await handler({ id: job.id, payload: job.data, attempt: job.retryCount + 1, lastAttempt: job.retryCount >= job.retryLimit });
+      });
+      this.workerIds.push(workerId);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.ready) return;
+    await this.ready.catch(() => undefined);
+    await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+  }
+
+  private start(): Promise<void> {
+    this.ready ??= (async () => {
+      await this.boss.start();
+      const { queue, retries, timeoutSeconds } = this.settings;
+      const options = { name: queue, retryLimit: retries, retryDelay: 1, retryBackoff: true, expireInSeconds: timeoutSeconds };
+      if (await this.boss.getQueue(queue)) await this.boss.updateQueue(queue, options);
+      else await this.boss.createQueue(queue, options);
+    })();
+    return this.ready;
+  }
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Role } from '../../domain/auth/caller';
+import { DuplicateFile } from '../../domain/storage/errors';
+import { objectKeyFor } from '../../domain/storage/file-path';
+import type { StoredFile } from '../../domain/storage/stored-file';
+import type { FileRepository } from '../ports/file-repository.port';
+import type { ObjectStore } from '../ports/object-store.port';
+import type { CreateStoredFile } from './create-stored-file';
+import { HashingMeter } from './hashing-meter';
+
+/**
+ * A transformation's output becomes a file the way an upload does: measured on its way to the
+ * primary store, then CreateStoredFile's checks (type, quota, dedup) and row, owned by the source's
+ * owner. Any refusal deletes the object. Content the owner already stores is not stored twice: the
+ * existing file is the output (`created: false`, so a cancel does not remove it).
+ */
+export class StoreDerivedFile {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly files: FileRepository,
+    private readonly createStoredFile: CreateStoredFile,
+    private readonly maxFileSizeBytes: number,
+  ) {}
+
+  async execute(input: {
+    owner: { userId: string; role: Role };
+    source: StoredFile;
+    name: string;
+    data: Buffer;
+    metadata: Record<string, unknown>;
+  }): Promise<{ file: StoredFile; created: boolean }> {
+    const fileId = randomUUID();
+    const key = objectKeyFor(input.owner.userId, input.source.projectId, fileId, input.name);
+    const meter = new HashingMeter(this.maxFileSizeBytes);
+    Readable.from([input.data]).pipe(meter);
+    try {
+      await this.store.put(key, meter, { contentType: 'application/octet-stream' });
+    } catch (error) {
+      await this.store.delete(key).catch(() => undefined);
+      throw meter.failure ?? error;
+    }
+    try {
+      const file = await this.createStoredFile.execute(
+        {
+          fileId,
+          owner: input.owner,
+          originalName: input.name,
+          declaredMimeType: null,
+          expectedMd5: null,
+          projectId: input.source.projectId,
+          isPublic: false,
+          metadata: input.metadata,
+        },
+        { key, ...meter.result() },
+      );
+      return { file, created: true };
+    } catch (error) {
+      const existingId = error instanceof DuplicateFile ? (error.details.existing_file_id as string) : null;
+      const existing = existingId ? await this.files.findById(existingId) : null;
+      if (existing) return { file: existing, created: false };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import type { Caller } from '../../domain/auth/caller';
+import { FileNotFound } from '../../domain/storage/errors';
+import { displayFileName } from '../../domain/storage/file-path';
+import type { StoredFile } from '../../domain/storage/stored-file';
+import type { FileRepository } from '../ports/file-repository.port';
+import { accessibleFile } from './accessible-file';
+
+export interface UpdateFileInput {
+  caller: Caller;
+  fileId: string;
+  originalName?: string;
+  isPublic?: boolean;
+  /** Merged over the stored description, tags, custom_fields: a key sent replaces that key only. */
+  metadata?: Record<string, unknown>;
+}
+
+/** Renames only the label (cleaned as at upload): the object key keeps its name, so nothing moves at the provider. */
+export class UpdateFile {
+  constructor(private readonly files: FileRepository) {}
+
+  async execute(input: UpdateFileInput): Promise<StoredFile> {
+    const file = await accessibleFile(this.files, input.caller, input.fileId);
+    const updated = await this.files.update(file.id, {
+      ...(input.originalName !== undefined ? { originalName: displayFileName(input.originalName) } : {}),
+      ...(input.isPublic !== undefined ? { isPublic: input.isPublic } : {}),
+      ...(input.metadata !== undefined ? { metadata: { ...file.metadata, ...input.metadata } } : {}),
+    });
+    if (!updated) throw new FileNotFound('File not found', { file_id: input.fileId });
+    return updated;
+  }
+}

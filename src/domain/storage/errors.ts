@@ -1,0 +1,57 @@
+import { DomainError } from '../shared/domain-error';
+
+/** The codes of 002 "Codes d'erreur spécifiques", plus what a client needs to act. */
+
+export class InvalidFileType extends DomainError {
+  readonly code = 'INVALID_FILE_TYPE';
+}
+
+export class ChecksumMismatch extends DomainError {
+  readonly code = 'CHECKSUM_MISMATCH';
+}
+
+export class FileTooLarge extends DomainError {
+  readonly code = 'FILE_TOO_LARGE';
+}
+
+export class QuotaExceeded extends DomainError {
+  readonly code = 'QUOTA_EXCEEDED';
+}
+
+export class DuplicateFile extends DomainError {
+  readonly code = 'DUPLICATE_FILE';
+}
+
+export class FileNotFound extends DomainError {
+  readonly code = 'FILE_NOT_FOUND';
+}
+
+export class UploadSessionExpired extends DomainError {
+  readonly code = 'UPLOAD_SESSION_EXPIRED';
+}
+
+export class UploadSessionNotFound extends DomainError {
+  readonly code = 'UPLOAD_SESSION_NOT_FOUND';
+}
+
+export class StorageBackendError extends DomainError {
+  readonly code = 'STORAGE_BACKEND_ERROR';
+}
+
+export class RangeNotSatisfiable extends DomainError {
+  readonly code = 'RANGE_NOT_SATISFIABLE';
+}
+
+export class InvalidSignature extends DomainError {
+  readonly code = 'INVALID_SIGNATURE';
+}
+
+/** The job gave up: corrupt or mislabelled input, or a tool failure after its retries. */
+export class TransformationFailed extends DomainError {
+  readonly code = 'TRANSFORMATION_FAILED';
+}
+
+/** The transformation does not apply to this kind of file (002's transformation matrix). */
+export class UnsupportedTransformation extends DomainError {
+  readonly code = 'UNSUPPORTED_TRANSFORMATION';
+}

@@ -1,0 +1,108 @@
+import type { Container } from 'inversify';
+import type { Clock } from '../../application/ports/clock.port';
+import type { ContentSniffer } from '../../application/ports/content-sniffer.port';
+import type { FileRepository } from '../../application/ports/file-repository.port';
+import type { Logger } from '../../application/ports/logger.port';
+import type { MetadataExtractor } from '../../application/ports/metadata-extractor.port';
+import type { ObjectStore } from '../../application/ports/object-store.port';
+import type { SqlDatabase } from '../../application/ports/sql-database.port';
+import { CreateStoredFile, type BackupReplication, type FileCreatedHook } from '../../application/storage/create-stored-file';
+import { DeleteFile } from '../../application/storage/delete-file';
+import { GetFile } from '../../application/storage/get-file';
+import { ListFiles } from '../../application/storage/list-files';
+import { PurgeExpiredTrash } from '../../application/storage/purge-expired-trash';
+import { RemoveStoredFile } from '../../application/storage/remove-stored-file';
+import type { ReplicateToBackup } from '../../application/storage/replicate-to-backup';
+import { RestoreFile } from '../../application/storage/restore-file';
+import { RetryPendingBackups } from '../../application/storage/retry-pending-backups';
+import { UpdateFile } from '../../application/storage/update-file';
+import { UploadFile } from '../../application/storage/upload-file';
+import type { RouteBuilder } from '../../adapters/http/route-builder';
+import { storageFilesRoutes } from '../../adapters/http/routes/storage-files.routes';
+import { storageUploadRoutes } from '../../adapters/http/routes/storage-upload.routes';
+import { FileTypeSniffer } from '../../adapters/media/file-type-sniffer';
+import { MediaMetadataExtractor } from '../../adapters/media/media-metadata-extractor';
+import { PgFileRepository } from '../../adapters/postgres/pg-file-repository';
+import { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
+import type { Config } from '../config';
+import type { Bind, Get } from '../container';
+import type { Lifecycle } from '../lifecycle';
+import { startPeriodic, type PeriodicTask } from '../periodic-task';
+import { TOKENS } from '../tokens';
+
+/**
+ * Direct upload and the files API: the file repository, CreateStoredFile (shared with resumable and
+ * tus uploads), the files use cases, and the periodic purge of expired trash. The primary ObjectStore
+ * (and BackupObjectStore, when configured) are bound by the object-store bindings.
+ */
+export function bindStorageFiles(container: Container, bind: Bind, get: Get): void {
+  const config = () => get<Config>(TOKENS.Config);
+  const logger = () => get<Logger>(TOKENS.Logger);
+  const clock = () => get<Clock>(TOKENS.Clock);
+  const files = () => get<FileRepository>(TOKENS.FileRepository);
+  const store = () => get<ObjectStore>(TOKENS.ObjectStore);
+  const backup = () => (container.isBound(TOKENS.BackupObjectStore) ? get<ObjectStore | null>(TOKENS.BackupObjectStore) : null);
+
+  bind<FileRepository>(TOKENS.FileRepository, () => {
+    const db = get<SqlDatabase>(TOKENS.SqlDatabase);
+    if (!(db instanceof PgSqlDatabase)) throw new Error('The file repository needs the PostgreSQL adapter (PgSqlDatabase) bound to SqlDatabase');
+    return new PgFileRepository(db);
+  });
+  bind<ContentSniffer>(TOKENS.ContentSniffer, () => new FileTypeSniffer());
+  bind<MetadataExtractor>(TOKENS.MetadataExtractor, () => new MediaMetadataExtractor());
+  bind<CreateStoredFile>(TOKENS.CreateStoredFile, () => {
+    const { maxFileSizeBytes, allowedMimeTypes, quotaBytes } = config().uploads;
+    const replication = container.isBound(TOKENS.ReplicateToBackup) ? get<BackupReplication>(TOKENS.ReplicateToBackup) : null;
+    const afterCreate = container.isBound(TOKENS.AutoTransform) ? get<FileCreatedHook>(TOKENS.AutoTransform) : null;
+    return new CreateStoredFile(
+      store(),
+      files(),
+      get<ContentSniffer>(TOKENS.ContentSniffer),
+      get<MetadataExtractor>(TOKENS.MetadataExtractor),
+      clock(),
+      logger(),
+      { maxFileSizeBytes, allowedMimeTypes, quotaBytes },
+      replication,
+      afterCreate,
+    );
+  });
+  bind<UploadFile>(TOKENS.UploadFile, () => new UploadFile(store(), get<CreateStoredFile>(TOKENS.CreateStoredFile), config().uploads.maxFileSizeBytes, logger()));
+  bind<RemoveStoredFile>(TOKENS.RemoveStoredFile, () => new RemoveStoredFile(files(), store(), backup(), logger()));
+  bind<ListFiles>(TOKENS.ListFiles, () => new ListFiles(files(), config().uploads.quotaBytes));
+  bind<GetFile>(TOKENS.GetFile, () => new GetFile(files()));
+  bind<UpdateFile>(TOKENS.UpdateFile, () => new UpdateFile(files()));
+  bind<DeleteFile>(TOKENS.DeleteFile, () => new DeleteFile(files(), get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock()));
+  bind<RestoreFile>(TOKENS.RestoreFile, () => new RestoreFile(files()));
+  bind<PurgeExpiredTrash>(TOKENS.PurgeExpiredTrash, () => new PurgeExpiredTrash(files(), get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock(), logger()));
+  bind<PeriodicTask>(TOKENS.TrashPurge, () => {
+    const purge = get<PurgeExpiredTrash>(TOKENS.PurgeExpiredTrash);
+    const task = startPeriodic('trash purge', config().uploads.trashPurgeIntervalMs, () => purge.execute(), logger());
+    get<Lifecycle>(TOKENS.Lifecycle).onClose('trash purge', () => task.stop());
+    return task;
+  });
+  bind<RetryPendingBackups>(TOKENS.RetryPendingBackups, () => new RetryPendingBackups(files(), get<ReplicateToBackup>(TOKENS.ReplicateToBackup), logger()));
+  // Copies a restart left pending: once at start, then every interval; nothing to do without a backup store.
+  bind<PeriodicTask | null>(TOKENS.BackupRetry, () => {
+    if (!backup()) return null;
+    const retry = get<RetryPendingBackups>(TOKENS.RetryPendingBackups);
+    const task = startPeriodic('backup retry', config().uploads.backupRetryIntervalMs, () => retry.execute(), logger(), { runAtStart: true });
+    get<Lifecycle>(TOKENS.Lifecycle).onClose('backup retry', () => task.stop());
+    return task;
+  });
+}
+
+/** Mounting the routes also starts the trash purge and the backup retry: they run wherever the API runs. */
+export function mountStorageFileRoutes(routes: RouteBuilder, get: Get): void {
+  const config = get<Config>(TOKENS.Config);
+  get<PeriodicTask>(TOKENS.TrashPurge);
+  get<PeriodicTask | null>(TOKENS.BackupRetry);
+  storageUploadRoutes(routes, { uploadFile: get<UploadFile>(TOKENS.UploadFile), maxFileSizeBytes: config.uploads.maxFileSizeBytes, publicBaseUrl: config.publicBaseUrl });
+  storageFilesRoutes(routes, {
+    listFiles: get<ListFiles>(TOKENS.ListFiles),
+    getFile: get<GetFile>(TOKENS.GetFile),
+    updateFile: get<UpdateFile>(TOKENS.UpdateFile),
+    deleteFile: get<DeleteFile>(TOKENS.DeleteFile),
+    restoreFile: get<RestoreFile>(TOKENS.RestoreFile),
+    publicBaseUrl: config.publicBaseUrl,
+  });
+}

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { INSTANCE_ID_PATTERN } from '../domain/database/lease';
+import { STORAGE_SECRET_VARIABLES, storageConfig, storageEnv, type StorageConfig } from './storage-config';
+
+/**
+ * Every setting the service reads, parsed once at start from the environment. A bad value stops the
+ * process with a message naming the variable and what it expects; nothing else reads process.env.
+ */
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected a postgresql:// connection URL');
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['redis:', 'rediss:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected a redis:// or rediss:// URL');
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s):// URL');
+
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a size such as 1mb, 512kb or 1048576')
+  .transform(parseByteSize);
+
+function parseByteSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+  return Math.floor(Number(match?.[1]) * (units[(match?.[2] ?? 'b').toLowerCase()] ?? 1));
+}
+
+/** `*`, or a comma-separated list of origins (https://app.example.com), each kept as its URL origin. */
+const corsOrigins = z
+  .string()
+  .trim()
+  .refine((v) => v === '*' || v.split(',').every((o) => isOrigin(o.trim())), 'expected * or a comma-separated list of origins such as https://app.example.com')
+  .transform((v): '*' | string[] => (v === '*' ? '*' : v.split(',').map((o) => new URL(o.trim()).origin)));
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username;
+  } catch {
+    return false;
+  }
+}
+
+/** A byte size, or `unlimited` (null). */
+const quota = z.union([z.literal('unlimited').transform(() => null), byteSize]);
+
+/** 002's ALLOWED_MIME_TYPES plus its "supported_formats" that can be recognised from their bytes. */
+const DEFAULT_ALLOWED_MIME_TYPES = [
+  'image/jpeg', 'image/png', 'image/gif', 'video/mp4', 'application/pdf', 'text/plain',
+  'image/webp', 'image/svg+xml', 'audio/mpeg', 'audio/wav', 'audio/ogg', 'video/webm', 'video/quicktime',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/rtf',
+];
+
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected development, production or test' }).default('development'),
+  SERVICE_NAME: z.string().trim().min(1).default('visiobook-data-platform'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: integer(0, 65535).default(8084),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optional(postgresUrl),
+  DATABASE_READ_URL: optional(postgresUrl),
+  REDIS_URL: optional(redisUrl),
+  REDIS_KEY_PREFIX: z.string().default('vb:'),
+  DB_POOL_MIN: integer(0, 1000).default(0),
+  DB_POOL_MAX: integer(1, 1000).default(20),
+  DB_POOL_IDLE_TIMEOUT: integer(0).default(30_000),
+  DB_CONNECT_TIMEOUT: integer(1).default(5_000),
+  DB_STATEMENT_TIMEOUT: integer(0).default(30_000),
+  MIGRATE_ON_START: optional(bool),
+  MIGRATIONS_DIR: optional(z.string().trim().min(1)),
+  JWT_SECRET: optional(z.string().min(1)),
+  JWKS_URL: optional(httpUrl),
+  JWT_ISSUER: optional(z.string().trim().min(1)),
+  JWT_AUDIENCE: optional(z.string().trim().min(1)),
+  DB_ENCRYPTION_KEY: optional(z.string().min(32, 'expected at least 32 characters')),
+  PROMETHEUS_PORT: integer(0, 65535).default(9090),
+  PROMETHEUS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
+  BODY_LIMIT: byteSize.default(1024 * 1024),
+  CORS_ORIGINS: optional(corsOrigins),
+  HEALTH_CHECK_TIMEOUT_MS: integer(1, 60_000).default(2_000),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  RATE_LIMIT_WINDOW_MS: integer(1_000).default(60_000),
+  RATE_LIMIT_ANONYMOUS: integer(1).default(60),
+  RATE_LIMIT_USER: integer(1).default(300),
+  RATE_LIMIT_PREMIUM: integer(1).default(1_000),
+  RATE_LIMIT_ADMIN: integer(1).default(5_000),
+  QUERY_CACHE_TTL_SECONDS: integer(1, 86_400).default(300),
+  INSTANCE_ID: optional(z.string().trim().regex(INSTANCE_ID_PATTERN, 'expected 1 to 32 letters, digits or dashes')),
+  LEASE_DEFAULT_TTL_SECONDS: integer(1, 86_400).default(300),
+  LEASE_MAX_TTL_SECONDS: integer(1, 86_400).default(3_600),
+  LEASE_IDLE_TIMEOUT_SECONDS: integer(1, 86_400).default(120),
+  LEASE_MAX_PER_CALLER: integer(1, 1_000).default(10),
+  LEASE_REAP_INTERVAL_MS: integer(100, 60_000).default(1_000),
+  ...storageEnv,
+  MAX_FILE_SIZE: byteSize.default(100 * 1024 ** 2),
+  TRANSFORM_CONCURRENCY: integer(0, 64).default(2),
+  TRANSFORM_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
+  TRANSFORM_RETRIES: integer(0, 10).default(2),
+  IMAGE_ENGINE: z.enum(['sharp', 'jimp'], { message: 'expected sharp or jimp' }).default('sharp'),
+  ALLOWED_MIME_TYPES: z.string().trim().min(1).default(DEFAULT_ALLOWED_MIME_TYPES.join(',')),
+  STORAGE_QUOTA_USER: quota.default(5 * 1024 ** 3),
+  STORAGE_QUOTA_PREMIUM: quota.default(50 * 1024 ** 3),
+  STORAGE_QUOTA_ADMIN: quota.default(null),
+  PUBLIC_BASE_URL: optional(httpUrl),
+  TRASH_PURGE_INTERVAL_MS: integer(1_000).default(3_600_000),
+  BACKUP_RETRY_INTERVAL_MS: integer(1_000).default(60_000),
+  STORAGE_SIGNING_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
+  SIGNED_URL_EXPIRES: integer(1, 7 * 86_400).default(3_600),
+  UPLOAD_SESSION_TTL_SECONDS: integer(60, 30 * 86_400).default(86_400),
+  UPLOAD_CLEANUP_INTERVAL_MS: integer(1_000).default(600_000),
+  MEDIA_ENGINE: z.enum(['auto', 'native', 'wasm'], { message: 'expected auto, native or wasm' }).default('auto'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  serviceName: string;
+  version: string;
+  /** corsOrigins: where browsers may call the API from: `*`, a list of origins, or none (no CORS headers). */
+  http: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutMs: number; corsOrigins: '*' | string[] };
+  dataDir: string;
+  /** Absent: the embedded PostgreSQL is started from node_modules. */
+  databaseUrl: string | undefined;
+  databaseReadUrl: string | undefined;
+  /** Absent: an in-process key-value store stands in for Redis. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  pool: { min: number; max: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  migrations: { dir: string; onStart: boolean };
+  auth: { jwtSecret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
+  encryptionKey: string | undefined;
+  metrics: { port: number; host: string };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  healthCheckTimeoutMs: number;
+  rateLimit: { windowMs: number; anonymous: number; user: number; premium: number; admin: number };
+  /** How long a cached read may live; writes invalidate it sooner. */
+  queryCache: { ttlSeconds: number };
+  /** Names this process in connection lease ids; random per process unless INSTANCE_ID is set. */
+  instanceId: string;
+  leases: { defaultTtlSeconds: number; maxTtlSeconds: number; idleTimeoutSeconds: number; maxPerCaller: number; reapIntervalMs: number };
+  storage: StorageConfig;
+  /** Direct and resumable uploads: limits, accepted types, per-role quotas (null: unlimited), trash purge. */
+  uploads: {
+    maxFileSizeBytes: number;
+    allowedMimeTypes: string[];
+    quotaBytes: { user: number | null; premium: number | null; admin: number | null };
+    trashPurgeIntervalMs: number;
+    /** How often backup copies left pending (e.g. by a restart) are retried; only with a backup provider. */
+    backupRetryIntervalMs: number;
+  };
+  /** Transformation jobs: workers in this process (0: queue only), per-job timeout, retries after the first attempt, image engine. */
+  transforms: { concurrency: number; timeoutSeconds: number; retries: number; imageEngine: 'sharp' | 'jimp' };
+  /** Origin of the URLs the service hands out (urls.download); default http://localhost:<PORT>. */
+  publicBaseUrl: string;
+  /** Download URLs: the service's HMAC secret (absent: derived from JWT_SECRET or generated under DATA_DIR) and their lifetime. */
+  delivery: { signingSecret: string | undefined; signedUrlExpiresSeconds: number };
+  /** Resumable sessions: how long one may take, and how often expired ones are cleaned. */
+  resumable: { sessionTtlSeconds: number; cleanupIntervalMs: number };
+  /** Audio/video engine: the ffmpeg binaries (`native`), ffmpeg.wasm (`wasm`), or `auto`: native when `ffmpeg -version` answers, else wasm. */
+  media: { engine: 'auto' | 'native' | 'wasm' };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigDefaults {
+  /** Folder that holds package.json; relative paths in the environment are resolved against it. */
+  projectRoot: string;
+  version: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message} (got ${describe(env, issue.path)})`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET && !e.JWKS_URL) {
+    problems.push('JWT_SECRET or JWKS_URL: production refuses to start without a way to verify tokens');
+  }
+  if (e.NODE_ENV === 'production' && e.JWT_SECRET && e.JWT_SECRET.length < 32) {
+    problems.push('JWT_SECRET: expected at least 32 characters in production');
+  }
+  if (e.DB_POOL_MIN > e.DB_POOL_MAX) problems.push(`DB_POOL_MIN: expected at most DB_POOL_MAX (${e.DB_POOL_MAX})`);
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) problems.push('DATABASE_READ_URL: needs DATABASE_URL as well');
+  if (e.LEASE_DEFAULT_TTL_SECONDS > e.LEASE_MAX_TTL_SECONDS) {
+    problems.push(`LEASE_DEFAULT_TTL_SECONDS: expected at most LEASE_MAX_TTL_SECONDS (${e.LEASE_MAX_TTL_SECONDS})`);
+  }
+  const resolve = (p: string) => path.resolve(defaults.projectRoot, p);
+  const storage = storageConfig(e, resolve(e.DATA_DIR), resolve, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    serviceName: e.SERVICE_NAME,
+    version: defaults.version,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, corsOrigins: e.CORS_ORIGINS ?? [] },
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    pool: {
+      min: e.DB_POOL_MIN,
+      max: e.DB_POOL_MAX,
+      idleTimeoutMs: e.DB_POOL_IDLE_TIMEOUT,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT,
+    },
+    // Embedded mode owns its database, so it always migrates; against a server, only when asked.
+    migrations: { dir: resolve(e.MIGRATIONS_DIR ?? 'migrations'), onStart: e.MIGRATE_ON_START ?? !e.DATABASE_URL },
+    auth: { jwtSecret: e.JWT_SECRET, jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    encryptionKey: e.DB_ENCRYPTION_KEY,
+    metrics: { port: e.PROMETHEUS_PORT, host: e.PROMETHEUS_HOST },
+    logLevel: e.LOG_LEVEL,
+    healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+    rateLimit: {
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      anonymous: e.RATE_LIMIT_ANONYMOUS,
+      user: e.RATE_LIMIT_USER,
+      premium: e.RATE_LIMIT_PREMIUM,
+      admin: e.RATE_LIMIT_ADMIN,
+    },
+    queryCache: { ttlSeconds: e.QUERY_CACHE_TTL_SECONDS },
+    instanceId: e.INSTANCE_ID ?? randomBytes(4).toString('hex'),
+    leases: {
+      defaultTtlSeconds: e.LEASE_DEFAULT_TTL_SECONDS,
+      maxTtlSeconds: e.LEASE_MAX_TTL_SECONDS,
+      idleTimeoutSeconds: e.LEASE_IDLE_TIMEOUT_SECONDS,
+      maxPerCaller: e.LEASE_MAX_PER_CALLER,
+      reapIntervalMs: e.LEASE_REAP_INTERVAL_MS,
+    },
+    storage,
+    uploads: {
+      maxFileSizeBytes: e.MAX_FILE_SIZE,
+      allowedMimeTypes: e.ALLOWED_MIME_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
+      quotaBytes: { user: e.STORAGE_QUOTA_USER, premium: e.STORAGE_QUOTA_PREMIUM, admin: e.STORAGE_QUOTA_ADMIN },
+      trashPurgeIntervalMs: e.TRASH_PURGE_INTERVAL_MS,
+      backupRetryIntervalMs: e.BACKUP_RETRY_INTERVAL_MS,
+    },
+    transforms: { concurrency: e.TRANSFORM_CONCURRENCY, timeoutSeconds: e.TRANSFORM_TIMEOUT_SECONDS, retries: e.TRANSFORM_RETRIES, imageEngine: e.IMAGE_ENGINE },
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    delivery: { signingSecret: e.STORAGE_SIGNING_SECRET, signedUrlExpiresSeconds: e.SIGNED_URL_EXPIRES },
+    resumable: { sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS, cleanupIntervalMs: e.UPLOAD_CLEANUP_INTERVAL_MS },
+    media: { engine: e.MEDIA_ENGINE },
+  };
+}
+
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', ...STORAGE_SECRET_VARIABLES]);
+
+/** Echoes the offending value so the operator sees it, except secrets, which are never printed. */
+function describe(env: NodeJS.ProcessEnv, issuePath: PropertyKey[]): string {
+  const name = String(issuePath[0] ?? '');
+  if (SECRET_VARIABLES.has(name)) return 'a value that is not shown';
+  const value = env[name];
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import type { Express } from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';
+import { buildContainer, warmUp } from './container';
+import { ConfigError, loadConfig, type Config } from './config';
+import { withDevelopmentSecret } from './dev-secret';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { listen, type RunningServer } from './http-server';
+import type { Lifecycle } from './lifecycle';
+import { createLogger } from './logger';
+import { startMetricsServer } from './metrics-server';
+import { findProjectRoot, readPackageVersion } from './paths';
+import { TOKENS } from './tokens';
+
+async function main(): Promise<void> {
+  const root = findProjectRoot();
+  let config: Config;
+  try {
+    config = withDevelopmentSecret(loadConfig(process.env, { projectRoot: root, version: readPackageVersion(root) }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  const logger = createLogger({ level: config.logLevel, service: config.serviceName });
+
+  let embedded: EmbeddedPostgres | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    config = { ...config, databaseUrl: embedded.url };
+  }
+
+  const container = buildContainer(config, { [TOKENS.Logger]: logger });
+  const lifecycle = container.get<Lifecycle>(TOKENS.Lifecycle);
+  if (embedded) {
+    const cluster = embedded;
+    // Registered first, so it closes last, after the pool that talks to it.
+    lifecycle.onClose('embedded postgresql', () => cluster.stop());
+  }
+
+  await warmUp(container);
+  if (config.migrations.onStart) {
+    await container.get<{ execute(): Promise<void> }>(TOKENS.MigrateOnStart).execute();
+  }
+
+  const app = container.get<Express>(TOKENS.HttpApp);
+  const api = await listen(app, config.http.port, config.http.host);
+  const servers: RunningServer[] = [api];
+  logger.info(
+    { port: api.port, database: embedded ? 'embedded' : 'server', redis: config.redisUrl ? 'server' : 'in_process', env: config.env },
+    'service listening',
+  );
+
+  if (config.metrics.port > 0) {
+    const metrics = container.get<PrometheusMetrics>(TOKENS.Metrics);
+    await startMetricsServer(metrics, config.metrics.port, config.metrics.host, logger).then(
+      (server) => {
+        servers.push(server);
+        logger.info({ port: server.port, host: config.metrics.host }, 'metrics listening');
+      },
+      // The API is up; a taken metrics port should be visible but not fatal.
+      (error: Error) => logger.error({ err: { message: error.message }, port: config.metrics.port }, 'metrics port unavailable; /metrics (admin) still serves'),
+    );
+  }
+
+  installShutdown(logger, config.http.shutdownTimeoutMs, servers, lifecycle);
+  // A stray rejection (a background task that forgot a catch) is a bug to log, not a reason to drop
+  // every in-flight request; an uncaught exception leaves unknown state, so that one still exits.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    logger.flush();
+    process.exit(1);
+  });
+}
+
+function installShutdown(logger: PinoLogger, graceMs: number, servers: RunningServer[], lifecycle: Lifecycle): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, grace_ms: graceMs }, 'shutting down: no new connections, finishing in-flight requests');
+    await Promise.all(servers.map((s) => s.stop(graceMs)));
+    await lifecycle.close((name, error) => logger.warn({ resource: name, err: error }, 'close failed'));
+    logger.info({}, 'shutdown complete');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

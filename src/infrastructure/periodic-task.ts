@@ -1,0 +1,39 @@
+import type { Logger } from '../application/ports/logger.port';
+
+export interface PeriodicTask {
+  /** No further runs; resolves once the run in progress, if any, has finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `work` every `intervalMs` in this process. The timer is unref'd (it never keeps the process
+ * alive), runs never overlap (a tick that finds the last run unfinished is skipped), and a failure
+ * is logged, never thrown: the next tick tries again. With `runAtStart` it also runs at once.
+ */
+export function startPeriodic(
+  name: string,
+  intervalMs: number,
+  work: () => Promise<unknown>,
+  logger: Logger,
+  options: { runAtStart?: boolean } = {},
+): PeriodicTask {
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = work()
+      .then(() => undefined)
+      .catch((error: unknown) => logger.error({ task: name, err: error }, 'periodic task failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  if (options.runAtStart) tick();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

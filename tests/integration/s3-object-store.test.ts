@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { S3ObjectStore } from '../../src/adapters/object-store/s3-object-store';
+import { StorageBackendError } from '../../src/domain/storage/errors';
+import { objectStoreContract } from '../contract/object-store.contract';
+import { freePort } from '../support/free-port';
+import { startS3rver, type RunningS3 } from '../support/s3rver';
+
+let s3: RunningS3;
+beforeAll(async () => {
+  s3 = await startS3rver();
+});
+afterAll(() => s3.stop());
+
+const settings = () => ({ endpoint: s3.endpoint, region: 'us-east-1', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, bucket: `test-${randomBytes(4).toString('hex')}` });
+
+objectStoreContract('S3ObjectStore (s3rver)', async () => {
+  const store = new S3ObjectStore(settings());
+  await store.ensureReady();
+  return { store, chunks: store, fetchableSigner: store, close: async () => store.close() };
+});
+
+describe('S3ObjectStore', () => {
+  it('creates its bucket on the first write when it was not ready at start', async () => {
+    const store = new S3ObjectStore(settings());
+    await store.put('users/u/late.txt', Readable.from([Buffer.from('late')]), { contentType: 'text/plain' });
+    await expect(store.head('users/u/late.txt')).resolves.toMatchObject({ size: 4 });
+    store.close();
+  });
+
+  it('creates its bucket once, and removes staged chunks after completing', async () => {
+    const store = new S3ObjectStore(settings());
+    await store.ensureReady();
+    await store.ensureReady();
+    const { uploadId } = await store.begin('users/u/c.bin');
+    await store.putChunk('users/u/c.bin', uploadId, 0, Buffer.from('abc'));
+    await store.complete('users/u/c.bin', uploadId, 1, 'application/octet-stream');
+    await expect(store.get('users/u/c.bin')).resolves.toBeDefined();
+    // A second complete finds nothing staged any more.
+    await expect(store.complete('users/u/c.bin', uploadId, 1, 'application/octet-stream')).rejects.toThrow('never received');
+    store.close();
+  });
+
+  it('reports an unreachable endpoint as a StorageBackendError whose message holds no secret', async () => {
+    const port = await freePort();
+    const store = new S3ObjectStore({ ...settings(), endpoint: `http://127.0.0.1:${port}`, secretAccessKey: 'very-secret-key', maxAttempts: 1 });
+    const error = await store.ping().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageBackendError);
+    expect((error as Error).message).not.toContain('very-secret-key');
+    await expect(store.get('users/u/x.txt')).rejects.toBeInstanceOf(StorageBackendError);
+    await expect(store.put('users/u/x.txt', Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })).rejects.toBeInstanceOf(StorageBackendError);
+    store.close();
+  });
+});

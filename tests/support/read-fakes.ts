@@ -1,0 +1,93 @@
+import type { Caller, Role } from '../../src/domain/auth/caller';
+import type { CacheObserver } from '../../src/application/ports/cache-observer.port';
+import type { DatabaseSession } from '../../src/application/ports/database-session.port';
+import type { LeasedSession, LeaseSessions } from '../../src/application/ports/lease-sessions.port';
+import type { PendingInvalidations } from '../../src/application/ports/pending-invalidations.port';
+import type { QueryCache } from '../../src/application/ports/query-cache.port';
+import type { Row, SelectResult, TableReader } from '../../src/application/ports/table-reader.port';
+import { InMemoryQueryCache } from '../../src/adapters/in-memory/in-memory-query-cache';
+import type { ScopedSelect } from '../../src/domain/database/scoped-select';
+import { KeyValueUnavailable, NotFound } from '../../src/domain/shared/errors';
+
+/** Test doubles for the read path's collaborators; each records what it was asked. */
+
+export function aCaller(role: Role = 'user', userId = '3f1d2c4b-5a6e-4f70-8123-456789abcdef'): Caller {
+  return { userId, role, email: null, subscriptionType: null, permissions: [], tokenId: null };
+}
+
+/** Answers every select with the rows given for its table, and remembers each select and session. */
+export class RecordingTableReader implements TableReader {
+  readonly calls: Array<{ query: ScopedSelect; session?: DatabaseSession }> = [];
+  constructor(private readonly rows: Record<string, Row[]> = {}) {}
+
+  async select(query: ScopedSelect, session?: DatabaseSession): Promise<SelectResult> {
+    this.calls.push({ query, session });
+    const rows = this.rows[query.spec.table] ?? [];
+    return { rows, total: query.count ? rows.length : null };
+  }
+}
+
+/** The in-memory cache with a switch that makes every call fail as an unreachable Redis does. */
+export class SwitchableQueryCache implements QueryCache {
+  down = false;
+  gets = 0;
+  private readonly inner = new InMemoryQueryCache();
+
+  generations(tables: readonly string[]) {
+    return this.guard(() => this.inner.generations(tables));
+  }
+  bump(tables: readonly string[]) {
+    return this.guard(() => this.inner.bump(tables));
+  }
+  lookup(key: string, tables: readonly string[]) {
+    this.gets++;
+    return this.guard(() => this.inner.lookup(key, tables));
+  }
+  store(key: string, generations: readonly number[], value: string, ttlSeconds: number) {
+    return this.guard(() => this.inner.store(key, generations, value, ttlSeconds));
+  }
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    if (this.down) throw new KeyValueUnavailable('Redis is unavailable', { store: 'redis' });
+    return call();
+  }
+}
+
+export class CountingObserver implements CacheObserver {
+  hits = 0;
+  misses = 0;
+  hit(): void {
+    this.hits++;
+  }
+  miss(): void {
+    this.misses++;
+  }
+}
+
+export class ScriptedPending implements PendingInvalidations {
+  owed = false;
+  failing = false;
+  calls = 0;
+  async none(): Promise<boolean> {
+    this.calls++;
+    if (this.failing) throw new Error('database down');
+    return !this.owed;
+  }
+}
+
+/** One lease, `conn_1`, owned by `owner`; anyone else (or any other id) gets a 404. */
+export class OneLease implements LeaseSessions {
+  readonly session: DatabaseSession = {
+    id: 'session-1',
+    inTransaction: false,
+    begin: async () => undefined,
+    commit: async () => undefined,
+    rollback: async () => undefined,
+    release: async () => undefined,
+  };
+  constructor(private readonly owner: string) {}
+
+  async use<T>(connectionId: string, caller: Caller, work: (leased: LeasedSession) => Promise<T>): Promise<T> {
+    if (connectionId !== 'conn_1' || caller.userId !== this.owner) throw new NotFound('No such connection lease', { connection_id: connectionId });
+    return work({ session: this.session, deferEffects: () => undefined });
+  }
+}

@@ -1,0 +1,20 @@
+import { Readable } from 'node:stream';
+import { InMemoryObjectStore } from '../../src/adapters/in-memory/in-memory-object-store';
+import { StorageBackendError } from '../../src/domain/storage/errors';
+import { objectStoreContract } from '../contract/object-store.contract';
+
+objectStoreContract('InMemoryObjectStore', async () => {
+  const store = new InMemoryObjectStore();
+  return { store, chunks: store, close: async () => undefined };
+});
+
+describe('InMemoryObjectStore', () => {
+  it('fails like an unreachable provider while unavailable', async () => {
+    const store = new InMemoryObjectStore('aws_s3');
+    store.setAvailable(false);
+    await expect(store.put('users/u/x.txt', Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })).rejects.toBeInstanceOf(StorageBackendError);
+    await expect(store.ping()).rejects.toBeInstanceOf(StorageBackendError);
+    store.setAvailable(true);
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
