@@ -55,3 +55,8 @@ export class TransformationFailed extends DomainError {
 export class UnsupportedTransformation extends DomainError {
   readonly code = 'UNSUPPORTED_TRANSFORMATION';
 }
+
+/** A CDN refused or could not take a purge (002 "CDN_SYNC_FAILED"); the message never holds credentials. */
+export class CdnSyncFailed extends DomainError {
+  readonly code = 'CDN_SYNC_FAILED';
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { CdnPurger } from '../../src/application/ports/cdn.port';
+import type { CdnTarget } from '../../src/domain/storage/cdn';
+import { CdnSyncFailed } from '../../src/domain/storage/errors';
+
+export interface CdnPurgerUnderTest {
+  purger: CdnPurger;
+  /** Gets `target` (and the query-string variant `?variant`) cached by the CDN, or recorded as cached by the fake. */
+  prime(target: CdnTarget, variant?: string): Promise<void>;
+  /** Whether the CDN would now fetch `target` (with that query string) from the origin again. */
+  wasPurged(target: CdnTarget, variant?: string): Promise<boolean>;
+  /** How many purge calls reached the provider so far (requests, not URLs). */
+  purgeCalls(): number;
+  /** Makes the provider refuse the next purge call (a 5xx or an API error body). */
+  refuseNext(): void;
+  /** A credential the adapter holds, which must never appear in an error message (undefined: none). */
+  secret?: string;
+  close(): Promise<void>;
+}
+
+/** A target with fresh ids; `base` is the public CDN base URL the harness serves. */
+export function aCdnTarget(base: string, kind: 'files' | 'thumbnails' = 'files'): CdnTarget {
+  const fileId = randomUUID();
+  const path = kind === 'files' ? `/cdn/files/${fileId}/0123456789abcdef` : `/cdn/thumbnails/${fileId}`;
+  return { fileId, path, url: `${base}${path}` };
+}
+
+/** What every CdnPurger promises: Varnish, Cloudflare, Azure CDN (and the none adapter, trivially). */
+export function cdnPurgerContract(name: string, base: string, make: () => Promise<CdnPurgerUnderTest>): void {
+  describe(`${name} (CdnPurger contract)`, () => {
+    let h: CdnPurgerUnderTest;
+    beforeAll(async () => {
+      h = await make();
+    });
+    afterAll(() => h.close());
+
+    it('purges exactly the given URLs and reports how many', async () => {
+      const [a, b, untouched] = [aCdnTarget(base), aCdnTarget(base, 'thumbnails'), aCdnTarget(base)];
+      for (const t of [a!, b!, untouched!]) await h.prime(t);
+      await expect(h.purger.purge([a!, b!])).resolves.toBe(2);
+      expect(await h.wasPurged(a!)).toBe(true);
+      expect(await h.wasPurged(b!)).toBe(true);
+      expect(await h.wasPurged(untouched!)).toBe(false);
+    });
+
+    it('purges the query-string variants of a path too (signed URLs of private files)', async () => {
+      const t = aCdnTarget(base);
+      await h.prime(t, 'expires=1700000000&signature=abc');
+      await h.purger.purge([t]);
+      expect(await h.wasPurged(t, 'expires=1700000000&signature=abc')).toBe(true);
+    });
+
+    it('sends nothing for an empty list', async () => {
+      const before = h.purgeCalls();
+      await expect(h.purger.purge([])).resolves.toBe(0);
+      expect(h.purgeCalls()).toBe(before);
+    });
+
+    it('purges a batch larger than one API call takes', async () => {
+      const targets = Array.from({ length: 120 }, () => aCdnTarget(base));
+      for (const t of targets) await h.prime(t);
+      await expect(h.purger.purge(targets)).resolves.toBe(120);
+      for (const t of [targets[0]!, targets[59]!, targets[119]!]) expect(await h.wasPurged(t)).toBe(true);
+    });
+
+    it('fails with CDN_SYNC_FAILED when the provider refuses, naming no credential', async () => {
+      const t = aCdnTarget(base);
+      await h.prime(t);
+      h.refuseNext();
+      const error = await h.purger.purge([t]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CdnSyncFailed);
+      if (h.secret) expect(JSON.stringify({ m: (error as Error).message, d: (error as CdnSyncFailed).details })).not.toContain(h.secret);
+      // The provider works again afterwards.
+      await expect(h.purger.purge([t])).resolves.toBe(1);
+      expect(await h.wasPurged(t)).toBe(true);
+    });
+  });
+}
