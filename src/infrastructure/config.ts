@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../domain/database/lease';
+import { CDN_SECRET_VARIABLES, cdnConfig, cdnEnv, type CdnConfig } from './cdn-config';
 import { STORAGE_SECRET_VARIABLES, storageConfig, storageEnv, type StorageConfig } from './storage-config';
 
 /**
@@ -139,6 +140,7 @@ const envSchema = z.object({
   LEASE_MAX_PER_CALLER: integer(1, 1_000).default(10),
   LEASE_REAP_INTERVAL_MS: integer(100, 60_000).default(1_000),
   ...storageEnv,
+  ...cdnEnv,
   MAX_FILE_SIZE: byteSize.default(100 * 1024 ** 2),
   TRANSFORM_CONCURRENCY: integer(0, 64).default(2),
   TRANSFORM_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
@@ -185,6 +187,8 @@ export interface Config {
   instanceId: string;
   leases: { defaultTtlSeconds: number; maxTtlSeconds: number; idleTimeoutSeconds: number; maxPerCaller: number; reapIntervalMs: number };
   storage: StorageConfig;
+  /** CDNs in front of the /cdn/ origin routes: purge APIs, public base URL, TTL. */
+  cdn: CdnConfig;
   /** Direct and resumable uploads: limits, accepted types, per-role quotas (null: unlimited), trash purge. */
   uploads: {
     maxFileSizeBytes: number;
@@ -241,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   }
   const resolve = (p: string) => path.resolve(defaults.projectRoot, p);
   const storage = storageConfig(e, resolve(e.DATA_DIR), resolve, problems);
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const cdn = cdnConfig(e, publicBaseUrl, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -284,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       reapIntervalMs: e.LEASE_REAP_INTERVAL_MS,
     },
     storage,
+    cdn,
     uploads: {
       maxFileSizeBytes: e.MAX_FILE_SIZE,
       allowedMimeTypes: e.ALLOWED_MIME_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
@@ -292,14 +299,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       backupRetryIntervalMs: e.BACKUP_RETRY_INTERVAL_MS,
     },
     transforms: { concurrency: e.TRANSFORM_CONCURRENCY, timeoutSeconds: e.TRANSFORM_TIMEOUT_SECONDS, retries: e.TRANSFORM_RETRIES, imageEngine: e.IMAGE_ENGINE },
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl,
     delivery: { signingSecret: e.STORAGE_SIGNING_SECRET, signedUrlExpiresSeconds: e.SIGNED_URL_EXPIRES },
     resumable: { sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS, cleanupIntervalMs: e.UPLOAD_CLEANUP_INTERVAL_MS },
     media: { engine: e.MEDIA_ENGINE },
   };
 }
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', ...STORAGE_SECRET_VARIABLES]);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
 
 /** Echoes the offending value so the operator sees it, except secrets, which are never printed. */
 function describe(env: NodeJS.ProcessEnv, issuePath: PropertyKey[]): string {

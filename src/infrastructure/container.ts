@@ -40,6 +40,7 @@ import { bindTransforms, mountTransformRoutes } from './bindings/transform.bindi
 import { bindStorageDelivery, mountStorageDeliveryRoutes } from './bindings/storage-delivery.bindings';
 import { bindTextExtraction } from './bindings/text.bindings';
 import { bindMedia } from './bindings/media.bindings';
+import { bindCdn, mountCdnRoutes } from './bindings/cdn.bindings';
 import type { Config } from './config';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
@@ -126,6 +127,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindTextExtraction(bind, get);
   bindTransforms(container, bind, get);
   bindMedia(container, bind);
+  bindCdn(container, bind, get);
   bind<SchemaCatalog>(TOKENS.SchemaCatalog, () => new PgSchemaCatalog(get<SqlDatabase>(TOKENS.SqlDatabase) as PgSqlDatabase));
 
   bind<DependencyProbe[]>(TOKENS.HealthProbes, () => [
@@ -158,6 +160,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
     mountStorageFileRoutes(routes, get);
     mountStorageDeliveryRoutes(routes, get);
     mountTransformRoutes(routes, get);
+    mountCdnRoutes(routes, get);
     openApiRoute(routes, doc);
     return createApp({
       serviceName: config.serviceName,

@@ -75,7 +75,12 @@ describe('a file by id', () => {
       expect(res.body.file).toMatchObject({ id: pdf.id, mime_type: 'application/pdf', file_type: 'document', deleted_at: null });
       expect(res.body.metadata).toEqual({ document: expect.objectContaining({ pages: 2, title: 'Mon Document', author: 'John Doe' }) });
       expect(res.body.transformations).toEqual([]);
-      expect(res.body.urls).toEqual({ download: expect.stringContaining(`/api/v1/storage/download/${pdf.id}`), cdn: null, thumbnail: null });
+      expect(res.body.urls).toEqual({
+        download: expect.stringContaining(`/api/v1/storage/download/${pdf.id}`),
+        // A private file: its CDN URL is signed; no thumbnail until one is generated.
+        cdn: expect.stringMatching(new RegExp(`/cdn/files/${pdf.id}/[0-9a-f]{16}\\?expires=\\d+&signature=[\\w-]+$`)),
+        thumbnail: null,
+      });
     }
   });
 

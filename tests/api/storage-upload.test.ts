@@ -50,7 +50,12 @@ describe('POST /api/v1/storage/upload', () => {
     });
     expect(file.file_path).toBe(`users/${user}/projects/${project}/holiday_photo_${file.id}.png`);
     expect(res.body.upload).toMatchObject({ status: 'completed', upload_time_ms: expect.any(Number), transfer_rate_mbps: expect.any(Number) });
-    expect(res.body.urls).toEqual({ download: `https://files.example.test/api/v1/storage/download/${file.id}`, cdn: null, thumbnail: null });
+    expect(res.body.urls).toEqual({
+      download: `https://files.example.test/api/v1/storage/download/${file.id}`,
+      // Content-addressed: the version segment is the start of the content's SHA-256.
+      cdn: `https://files.example.test/cdn/files/${file.id}/${sha256(content).slice(0, 16)}`,
+      thumbnail: null,
+    });
     expect(await readAll(await world.store.get(file.file_path))).toEqual(content);
     const [row] = await rowsOf(user);
     expect(row).toMatchObject({ id: file.id, size_bytes: String(content.length), checksum_sha256: sha256(content), backup_status: 'none' });

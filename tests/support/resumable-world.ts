@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { Logger } from '../../src/application/ports/logger.port';
 import { CleanExpiredUploads } from '../../src/application/storage/clean-expired-uploads';
 import { CompleteResumableUpload } from '../../src/application/storage/complete-resumable-upload';
+import { CdnUrls } from '../../src/application/storage/cdn-urls';
 import { CreateStoredFile } from '../../src/application/storage/create-stored-file';
+import { DownloadSignature } from '../../src/application/storage/download-signature';
 import { GetResumableUpload } from '../../src/application/storage/get-resumable-upload';
 import { InitResumableUpload } from '../../src/application/storage/init-resumable-upload';
 import { UploadChunk } from '../../src/application/storage/upload-chunk';
@@ -63,6 +65,7 @@ export async function resumableWorld(options: { root?: string; clock?: FakeClock
         status: new GetResumableUpload(sessions, clock),
         clock,
         publicBaseUrl: 'http://storage.test',
+        links: { publicBaseUrl: 'http://storage.test', cdn: new CdnUrls({ baseUrl: 'http://cdn.test', signedTtlSeconds: 3600 }, new DownloadSignature('resumable-world-secret'), clock) },
       });
     },
     { migrate: true },

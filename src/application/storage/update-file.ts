@@ -4,6 +4,7 @@ import { displayFileName } from '../../domain/storage/file-path';
 import type { StoredFile } from '../../domain/storage/stored-file';
 import type { FileRepository } from '../ports/file-repository.port';
 import { accessibleFile } from './accessible-file';
+import { ignoreFileChanges, type FileChangeListener } from './file-change-listener';
 
 export interface UpdateFileInput {
   caller: Caller;
@@ -16,7 +17,10 @@ export interface UpdateFileInput {
 
 /** Renames only the label (cleaned as at upload): the object key keeps its name, so nothing moves at the provider. */
 export class UpdateFile {
-  constructor(private readonly files: FileRepository) {}
+  constructor(
+    private readonly files: FileRepository,
+    private readonly changed: FileChangeListener = ignoreFileChanges,
+  ) {}
 
   async execute(input: UpdateFileInput): Promise<StoredFile> {
     const file = await accessibleFile(this.files, input.caller, input.fileId);
@@ -26,6 +30,7 @@ export class UpdateFile {
       ...(input.metadata !== undefined ? { metadata: { ...file.metadata, ...input.metadata } } : {}),
     });
     if (!updated) throw new FileNotFound('File not found', { file_id: input.fileId });
+    await this.changed(updated, 'file_updated');
     return updated;
   }
 }

@@ -19,6 +19,7 @@ const PARENTS: Record<string, { column: string; parentTable: string }> = {
   file_metadata: { column: 'file_id', parentTable: 'files' },
   file_transformations: { column: 'source_file_id', parentTable: 'files' },
   cdn_cache: { column: 'file_id', parentTable: 'files' },
+  cdn_traffic: { column: 'file_id', parentTable: 'files' },
 };
 
 /** Never returned to anyone, never usable in filters or sorts. */

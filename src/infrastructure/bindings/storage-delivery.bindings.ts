@@ -18,6 +18,7 @@ import { StreamFile } from '../../application/storage/stream-file';
 import { TerminateUpload } from '../../application/storage/terminate-upload';
 import { TusAppend } from '../../application/storage/tus-append';
 import { UploadChunk } from '../../application/storage/upload-chunk';
+import type { FileLinks } from '../../adapters/http/presenters/storage-files.presenter';
 import type { RouteBuilder } from '../../adapters/http/route-builder';
 import { resumableUploadRoutes } from '../../adapters/http/routes/resumable-upload.routes';
 import { storageDownloadRoutes } from '../../adapters/http/routes/storage-download.routes';
@@ -94,6 +95,7 @@ export function mountStorageDeliveryRoutes(routes: RouteBuilder, get: Get): void
     status: get<GetResumableUpload>(TOKENS.GetResumableUpload),
     clock: get<Clock>(TOKENS.Clock),
     publicBaseUrl: config.publicBaseUrl,
+    links: get<FileLinks>(TOKENS.FileLinks),
   });
   tusRoutes(routes, {
     create: get<InitResumableUpload>(TOKENS.InitResumableUpload),

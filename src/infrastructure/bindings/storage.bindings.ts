@@ -16,6 +16,9 @@ import type { ReplicateToBackup } from '../../application/storage/replicate-to-b
 import { RestoreFile } from '../../application/storage/restore-file';
 import { RetryPendingBackups } from '../../application/storage/retry-pending-backups';
 import { UpdateFile } from '../../application/storage/update-file';
+import type { FileChangeListener } from '../../application/storage/file-change-listener';
+import type { RequestCdnPurge } from '../../application/storage/request-cdn-purge';
+import type { FileLinks } from '../../adapters/http/presenters/storage-files.presenter';
 import { UploadFile } from '../../application/storage/upload-file';
 import type { RouteBuilder } from '../../adapters/http/route-builder';
 import { storageFilesRoutes } from '../../adapters/http/routes/storage-files.routes';
@@ -70,8 +73,10 @@ export function bindStorageFiles(container: Container, bind: Bind, get: Get): vo
   bind<RemoveStoredFile>(TOKENS.RemoveStoredFile, () => new RemoveStoredFile(files(), store(), backup(), logger()));
   bind<ListFiles>(TOKENS.ListFiles, () => new ListFiles(files(), config().uploads.quotaBytes));
   bind<GetFile>(TOKENS.GetFile, () => new GetFile(files()));
-  bind<UpdateFile>(TOKENS.UpdateFile, () => new UpdateFile(files()));
-  bind<DeleteFile>(TOKENS.DeleteFile, () => new DeleteFile(files(), get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock()));
+  // A change purges the file's CDN URLs (RequestCdnPurge, bound by the CDN bindings).
+  const purgeOnChange: FileChangeListener = (file, change) => get<RequestCdnPurge>(TOKENS.RequestCdnPurge).afterChange(file, change);
+  bind<UpdateFile>(TOKENS.UpdateFile, () => new UpdateFile(files(), purgeOnChange));
+  bind<DeleteFile>(TOKENS.DeleteFile, () => new DeleteFile(files(), get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock(), purgeOnChange));
   bind<RestoreFile>(TOKENS.RestoreFile, () => new RestoreFile(files()));
   bind<PurgeExpiredTrash>(TOKENS.PurgeExpiredTrash, () => new PurgeExpiredTrash(files(), get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock(), logger()));
   bind<PeriodicTask>(TOKENS.TrashPurge, () => {
@@ -96,13 +101,13 @@ export function mountStorageFileRoutes(routes: RouteBuilder, get: Get): void {
   const config = get<Config>(TOKENS.Config);
   get<PeriodicTask>(TOKENS.TrashPurge);
   get<PeriodicTask | null>(TOKENS.BackupRetry);
-  storageUploadRoutes(routes, { uploadFile: get<UploadFile>(TOKENS.UploadFile), maxFileSizeBytes: config.uploads.maxFileSizeBytes, publicBaseUrl: config.publicBaseUrl });
+  storageUploadRoutes(routes, { uploadFile: get<UploadFile>(TOKENS.UploadFile), maxFileSizeBytes: config.uploads.maxFileSizeBytes, links: get<FileLinks>(TOKENS.FileLinks) });
   storageFilesRoutes(routes, {
     listFiles: get<ListFiles>(TOKENS.ListFiles),
     getFile: get<GetFile>(TOKENS.GetFile),
     updateFile: get<UpdateFile>(TOKENS.UpdateFile),
     deleteFile: get<DeleteFile>(TOKENS.DeleteFile),
     restoreFile: get<RestoreFile>(TOKENS.RestoreFile),
-    publicBaseUrl: config.publicBaseUrl,
+    links: get<FileLinks>(TOKENS.FileLinks),
   });
 }

@@ -18,6 +18,7 @@ import { RequestTransformation } from '../../application/storage/request-transfo
 import { RunTransformation } from '../../application/storage/run-transformation';
 import { StoreDerivedFile } from '../../application/storage/store-derived-file';
 import type { Engines } from '../../application/storage/transform-plan';
+import type { FileLinks } from '../../adapters/http/presenters/storage-files.presenter';
 import type { RouteBuilder } from '../../adapters/http/route-builder';
 import { storageTransformRoutes } from '../../adapters/http/routes/storage-transform.routes';
 import { JimpImageTransformer } from '../../adapters/image/jimp-image-transformer';
@@ -97,6 +98,6 @@ export function mountTransformRoutes(routes: RouteBuilder, get: Get): void {
     requestTransformation: get<RequestTransformation>(TOKENS.RequestTransformation),
     getTransformation: get<GetTransformation>(TOKENS.GetTransformation),
     cancelTransformation: get<CancelTransformation>(TOKENS.CancelTransformation),
-    publicBaseUrl: get<Config>(TOKENS.Config).publicBaseUrl,
+    links: get<FileLinks>(TOKENS.FileLinks),
   });
 }

@@ -1,16 +1,33 @@
+import type { CdnUrls } from '../../../application/storage/cdn-urls';
 import type { ExtractedMetadata } from '../../../application/ports/file-repository.port';
 import type { StorageUsage } from '../../../application/storage/storage-quota';
 import { recoveryDeadline, type StoredFile } from '../../../domain/storage/stored-file';
 
-/** Builds the URLs a file answers with; cdn and thumbnail wait for the CDN issue. */
+/** The URLs a file answers with (002): the service's download route and the CDN's URLs. */
 export interface FileUrls {
   download: string;
   cdn: string | null;
   thumbnail: string | null;
 }
 
-export function urlsFor(publicBaseUrl: string, file: StoredFile): FileUrls {
-  return { download: `${publicBaseUrl}/api/v1/storage/download/${file.id}`, cdn: null, thumbnail: null };
+/** What urlsFor needs: the service's own origin and the CDN URL builder. */
+export interface FileLinks {
+  publicBaseUrl: string;
+  cdn: CdnUrls;
+}
+
+/** `thumbnail` only once a thumbnail exists (a completed thumbnail_generation): never a URL that answers 404. */
+export function urlsFor(links: FileLinks, file: StoredFile, hasThumbnail = false): FileUrls {
+  const live = file.deletedAt === null;
+  return {
+    download: `${links.publicBaseUrl}/api/v1/storage/download/${file.id}`,
+    cdn: live ? links.cdn.fileUrl(file) : null,
+    thumbnail: live && hasThumbnail ? links.cdn.thumbnailUrl(file) : null,
+  };
+}
+
+export function hasCompletedThumbnail(transformations: Array<{ type: string; status: string; outputFileId: string | null }>): boolean {
+  return transformations.some((t) => t.type === 'thumbnail_generation' && t.status === 'completed' && t.outputFileId !== null);
 }
 
 export function presentFile(file: StoredFile) {

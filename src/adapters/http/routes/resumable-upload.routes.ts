@@ -7,7 +7,7 @@ import { ValidationFailed } from '../../../domain/shared/errors';
 import { MAX_CHUNK_SIZE } from '../../../domain/storage/upload-session';
 import { UnsupportedMediaType } from '../errors/http-errors';
 import { ErrorBodySchema } from '../openapi/error-schema';
-import { presentFile, urlsFor } from '../presenters/storage-files.presenter';
+import { presentFile, urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import { presentProgress, presentSession } from '../presenters/resumable-upload.presenter';
 import type { RouteBuilder } from '../route-builder';
 import { ChunkResponseSchema, InitResumableBodySchema, InitResumableResponseSchema, SessionParamsSchema, SessionResponseSchema } from '../schemas/resumable-upload.schemas';
@@ -19,6 +19,7 @@ export interface ResumableRouteDeps {
   status: GetResumableUpload;
   clock: Clock;
   publicBaseUrl: string;
+  links: FileLinks;
 }
 
 const error = (description: string) => ({ description, schema: ErrorBodySchema });
@@ -125,7 +126,7 @@ export function resumableUploadRoutes(routes: RouteBuilder, deps: ResumableRoute
           chunk,
           upload: { ...upload, status: 'completed', upload_time_ms: uploadTimeMs, transfer_rate_mbps: mbps },
           file: presentFile(result.file),
-          urls: urlsFor(deps.publicBaseUrl, result.file),
+          urls: urlsFor(deps.links, result.file),
         },
       };
     },

@@ -4,7 +4,7 @@ import type { ListFiles } from '../../../application/storage/list-files';
 import type { RestoreFile } from '../../../application/storage/restore-file';
 import type { UpdateFile } from '../../../application/storage/update-file';
 import { ErrorBodySchema } from '../openapi/error-schema';
-import { groupMetadata, presentFile, presentUsage, urlsFor } from '../presenters/storage-files.presenter';
+import { groupMetadata, hasCompletedThumbnail, presentFile, presentUsage, urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import type { RouteBuilder } from '../route-builder';
 import {
   DeleteFileQuerySchema,
@@ -24,7 +24,7 @@ export interface FilesRouteDeps {
   updateFile: UpdateFile;
   deleteFile: DeleteFile;
   restoreFile: RestoreFile;
-  publicBaseUrl: string;
+  links: FileLinks;
 }
 
 const NOT_FOUND = { description: 'FILE_NOT_FOUND: no such file, or not the caller\'s (admins see every file)', schema: ErrorBodySchema };
@@ -32,7 +32,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** 002 "File Management": owner or admin; anyone else is told the file does not exist. */
 export function storageFilesRoutes(routes: RouteBuilder, deps: FilesRouteDeps): void {
-  const urls = (file: Parameters<typeof urlsFor>[1]) => urlsFor(deps.publicBaseUrl, file);
+  const urls = (file: Parameters<typeof urlsFor>[1], hasThumbnail = false) => urlsFor(deps.links, file, hasThumbnail);
 
   routes.define({
     method: 'get',
@@ -87,7 +87,7 @@ export function storageFilesRoutes(routes: RouteBuilder, deps: FilesRouteDeps): 
         body: {
           file: presentFile(details.file),
           metadata: groupMetadata(details.metadata),
-          urls: urls(details.file),
+          urls: urls(details.file, hasCompletedThumbnail(details.transformations)),
           transformations: details.transformations.map((t) => ({ id: t.id, type: t.type, status: t.status, output_file_id: t.outputFileId })),
         },
       };

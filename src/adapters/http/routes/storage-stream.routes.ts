@@ -18,7 +18,13 @@ export interface StreamRouteDeps {
 const error = (description: string) => ({ description, schema: ErrorBodySchema });
 
 /** Serves `file` to `res` as the request's Range and conditional headers ask (206, 200, 304, 416). */
-export async function serveFile(stream: StreamFile, file: StoredFile, res: Response, extraHeaders: Record<string, string> = {}): Promise<void> {
+export async function serveFile(
+  stream: StreamFile,
+  file: StoredFile,
+  res: Response,
+  extraHeaders: Record<string, string> = {},
+  cacheControl = file.isPublic ? 'public, no-cache' : 'private, no-cache',
+): Promise<void> {
   const req = res.req;
   const outcome = await stream.execute({
     file,
@@ -28,7 +34,7 @@ export async function serveFile(stream: StreamFile, file: StoredFile, res: Respo
     headOnly: req.method === 'HEAD',
   });
   res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Cache-Control', file.isPublic ? 'public, no-cache' : 'private, no-cache');
+  res.setHeader('Cache-Control', cacheControl);
   if (outcome.kind === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${outcome.size}`);
     throw new RangeNotSatisfiable('The requested range is not satisfiable', { size_bytes: outcome.size, range: req.get('range') ?? null });

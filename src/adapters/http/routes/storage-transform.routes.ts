@@ -4,7 +4,7 @@ import type { RequestTransformation } from '../../../application/storage/request
 import type { Transformation } from '../../../application/ports/transformation-repository.port';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import { ErrorBodySchema } from '../openapi/error-schema';
-import { urlsFor } from '../presenters/storage-files.presenter';
+import { urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import type { RouteBuilder } from '../route-builder';
 import { TransformAcceptedSchema, TransformBodySchema, TransformIdParamsSchema, TransformStatusSchema } from '../schemas/storage-transform.schemas';
 
@@ -12,7 +12,7 @@ export interface TransformRouteDeps {
   requestTransformation: RequestTransformation;
   getTransformation: GetTransformation;
   cancelTransformation: CancelTransformation;
-  publicBaseUrl: string;
+  links: FileLinks;
 }
 
 const NOT_FOUND = { description: 'FILE_NOT_FOUND / NOT_FOUND: no such file or job, or not the caller\'s', schema: ErrorBodySchema };
@@ -70,7 +70,7 @@ export function storageTransformRoutes(routes: RouteBuilder, deps: TransformRout
     responses: { 200: { description: 'The job', schema: TransformStatusSchema }, 404: NOT_FOUND },
     handler: async ({ params }, ctx) => {
       const { transformation, outputFile } = await deps.getTransformation.execute({ caller: ctx.caller, id: params.transform_id });
-      return { status: 200, headers: NO_STORE, body: present(transformation, outputFile, deps.publicBaseUrl) };
+      return { status: 200, headers: NO_STORE, body: present(transformation, outputFile, deps.links) };
     },
   });
 
@@ -88,12 +88,12 @@ export function storageTransformRoutes(routes: RouteBuilder, deps: TransformRout
     },
     handler: async ({ params }, ctx) => {
       const transformation = await deps.cancelTransformation.execute({ caller: ctx.caller, id: params.transform_id });
-      return { status: 200, headers: NO_STORE, body: present(transformation, null, deps.publicBaseUrl) };
+      return { status: 200, headers: NO_STORE, body: present(transformation, null, deps.links) };
     },
   });
 }
 
-function present(t: Transformation, output: StoredFile | null, publicBaseUrl: string) {
+function present(t: Transformation, output: StoredFile | null, links: FileLinks) {
   return {
     transformation: {
       id: t.id,
@@ -108,7 +108,7 @@ function present(t: Transformation, output: StoredFile | null, publicBaseUrl: st
       error_message: t.errorMessage,
     },
     output_file: output
-      ? { id: output.id, original_name: output.originalName, mime_type: output.mimeType, size_bytes: output.sizeBytes, urls: urlsFor(publicBaseUrl, output) }
+      ? { id: output.id, original_name: output.originalName, mime_type: output.mimeType, size_bytes: output.sizeBytes, urls: urlsFor(links, output) }
       : null,
   };
 }

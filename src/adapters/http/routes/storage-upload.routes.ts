@@ -2,14 +2,14 @@ import type { UploadDetails, UploadFile } from '../../../application/storage/upl
 import { ValidationFailed } from '../../../domain/shared/errors';
 import { receiveUpload } from '../multipart-upload';
 import { ErrorBodySchema } from '../openapi/error-schema';
-import { presentFile, urlsFor } from '../presenters/storage-files.presenter';
+import { presentFile, urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import type { RouteBuilder } from '../route-builder';
 import { UploadFormSchema, UploadMetadataSchema, UploadResponseSchema } from '../schemas/storage-files.schemas';
 
 export interface UploadRouteDeps {
   uploadFile: UploadFile;
   maxFileSizeBytes: number;
-  publicBaseUrl: string;
+  links: FileLinks;
 }
 
 const MD5 = /^[0-9a-fA-F]{32}$/;
@@ -59,7 +59,7 @@ export function storageUploadRoutes(routes: RouteBuilder, deps: UploadRouteDeps)
           body: {
             file: presentFile(result.file),
             upload: { status: 'completed', upload_time_ms: result.uploadTimeMs, transfer_rate_mbps: result.transferRateMbps },
-            urls: urlsFor(deps.publicBaseUrl, result.file),
+            urls: urlsFor(deps.links, result.file),
           },
         };
       } catch (error) {

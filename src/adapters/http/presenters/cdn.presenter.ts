@@ -1,0 +1,48 @@
+import type { CdnStatsResult } from '../../../application/storage/get-cdn-stats';
+import type { PurgeRequest } from '../../../domain/storage/cdn-purge';
+
+const GB = 1e9;
+const gb = (bytes: number) => Math.round((bytes / GB) * 1e6) / 1e6;
+/** How long a purge is expected to take per provider (their APIs answer within seconds; Azure's can take longer). */
+const EXPECTED_MS_PER_PROVIDER = 10_000;
+
+export function presentPurge(r: PurgeRequest) {
+  const estimated = r.completedAt ?? new Date(r.createdAt.getTime() + EXPECTED_MS_PER_PROVIDER * Math.max(1, r.providers.length));
+  return {
+    purge_request: {
+      id: r.id,
+      status: r.status,
+      purge_type: r.purgeType,
+      reason: r.reason,
+      files_count: r.fileIds.length,
+      urls: r.targets.map((t) => t.url),
+      attempts: r.attempts,
+      created_at: r.createdAt.toISOString(),
+      estimated_completion: estimated.toISOString(),
+      completed_at: r.completedAt?.toISOString() ?? null,
+    },
+    cdn_providers: r.providers.map((p) => ({ provider: p.provider, status: p.status, urls_purged: p.urlsPurged, error: p.error })),
+  };
+}
+
+export function presentStats({ period, stats, countedBy }: CdnStatsResult) {
+  const percent = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 1000) / 10);
+  const regionTotal = stats.regions.reduce((sum, r) => sum + r.requests, 0);
+  return {
+    period,
+    counted_by: countedBy,
+    stats: {
+      total_requests: stats.requests,
+      cache_hits: stats.hits,
+      cache_misses: stats.misses,
+      hit_ratio: percent(stats.hits, stats.requests),
+      bandwidth_gb: gb(stats.bytes),
+      bandwidth_bytes: stats.bytes,
+      top_files: stats.topFiles.map((f) => ({ file_id: f.fileId, requests: f.requests, bandwidth_gb: gb(f.bytes), bandwidth_bytes: f.bytes })),
+      // Only what a provider reported: no regions, no key (never an invented distribution).
+      ...(stats.regions.length > 0
+        ? { geographic_distribution: Object.fromEntries(stats.regions.map((r) => [r.region, percent(r.requests, regionTotal)])) }
+        : {}),
+    },
+  };
+}
