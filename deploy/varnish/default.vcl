@@ -5,11 +5,12 @@
 #   BACKEND_HOST=app BACKEND_PORT=3000 envsubst '${BACKEND_HOST} ${BACKEND_PORT}' \
 #     < deploy/varnish/default.vcl > /etc/varnish/default.vcl
 # (or sed -e "s/\${BACKEND_HOST}/app/" -e "s/\${BACKEND_PORT}/3000/"). Name the variables to
-# envsubst: the file holds no other "$", but that keeps it safe if one is ever added.
+# envsubst as above: the regexes below hold "$" too. Varnish resolves the host once, when it loads
+# the VCL: it must resolve then, to a single address.
 #
-# Purging: the service (VarnishCdnPurger, CDN_PROVIDER=varnish) sends
+# Purging: the service (VarnishCdnPurger: CDN_PROVIDERS=varnish, VARNISH_URL) sends
 #   BAN / HTTP/1.1
-#   X-Ban-Path: ^/cdn/files/<id>/[^/?]*(\?|$)
+#   X-Ban-Path: ^(?:/cdn/files/<id>/<version>|/cdn/thumbnails/<id>)(?:\?|$)
 # from an address in the "purgers" ACL below; every cached URL (query string included) matching
 # the regex is banned. Bans test only obj.http.x-url, so the ban lurker evicts them in the
 # background and the ban list stays short.
