@@ -2,7 +2,7 @@ import type { CdnStatsResult } from '../../../application/storage/get-cdn-stats'
 import type { PurgeRequest } from '../../../domain/storage/cdn-purge';
 
 const GB = 1e9;
-const gb = (bytes: number) => Math.round((bytes / GB) * 1e6) / 1e6;
+const gb = (bytes: number) => bytes / GB;
 /** How long a purge is expected to take per provider (their APIs answer within seconds; Azure's can take longer). */
 const EXPECTED_MS_PER_PROVIDER = 10_000;
 

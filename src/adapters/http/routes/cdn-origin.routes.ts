@@ -85,9 +85,12 @@ function signature(query: { expires?: number | undefined; signature?: string | u
   return { ...(query.expires !== undefined ? { expires: query.expires } : {}), ...(query.signature ? { signature: query.signature } : {}) };
 }
 
-/** Counts the request as a miss (the CDN came to the origin) once the response is out, with the body bytes sent. */
+/**
+ * Counts the request as a miss (the CDN came to the origin) with the body bytes it was answered. On
+ * 'close', which always comes, not 'finish', which a client hanging up right after the last byte skips.
+ */
 function countWhenSent(res: Response, counter: CdnTrafficCounter, clock: Clock): void {
-  res.once('finish', () => {
+  res.once('close', () => {
     const sent = res.req.method === 'HEAD' || res.statusCode === 304 ? 0 : Number(res.getHeader('Content-Length') ?? 0);
     counter.count([{ path: res.req.path, hit: false, bytes: sent, at: clock.now() }]);
   });
