@@ -45,10 +45,8 @@ export class RunCdnPurge {
         this.logger.warn({ purge_id: request.id, provider: entry.provider, attempt: job.attempt, err: { message: entry.error } }, 'CDN purge refused');
       }
       request.status = overallStatus(request.providers);
-      await this.requests.save(request);
-    }
-    if (request.status === 'completed' || request.status === 'failed') {
-      request.completedAt = this.clock.now();
+      // In the same write as the final status: a reader never sees "completed" without its time.
+      if (request.status === 'completed' || request.status === 'failed') request.completedAt = this.clock.now();
       await this.requests.save(request);
     }
     if (refused > 0 && !job.lastAttempt) throw new Error(`${refused} CDN provider(s) refused the purge; retrying`);
