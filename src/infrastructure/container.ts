@@ -135,6 +135,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
     new KeyValueProbe(get<KeyValueStore>(TOKENS.KeyValueStore)),
     get<DependencyProbe>(TOKENS.MigrationsProbe),
     ...get<DependencyProbe[]>(TOKENS.StorageProbes),
+    get<DependencyProbe>(TOKENS.CdnProbe),
   ]);
   bind<CheckHealth>(TOKENS.CheckHealth, () => new CheckHealth(get<DependencyProbe[]>(TOKENS.HealthProbes), config.healthCheckTimeoutMs));
 

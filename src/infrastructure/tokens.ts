@@ -106,5 +106,6 @@ export const TOKENS = {
   GetCdnStats: Symbol('GetCdnStats'),
   ResolveCdnObject: Symbol('ResolveCdnObject'),
   CdnWorkers: Symbol('CdnWorkers'),
+  CdnProbe: Symbol('CdnProbe'),
   HttpApp: Symbol('HttpApp'),
 } as const;

@@ -171,6 +171,11 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
     expectStandardError(await request(app.app).get('/api/v1/storage/cdn/stats?period=91d').set(bearer(mine)), 400, 'VALIDATION_ERROR');
     expectStandardError(await request(app.app).get('/api/v1/storage/cdn/stats'), 401, 'UNAUTHORIZED');
 
+    // /health reports the CDN with the last day's hit ratio (0 % here: the origin only sees misses).
+    const health = await request(app.app).get('/health');
+    expect(health.body.checks.cdn).toMatchObject({ status: 'UP', providers: ['none'], counted_by: 'origin', hit_ratio: '0%' });
+    expect(health.body.checks.cdn.requests_24h).toBeGreaterThanOrEqual(4);
+
     // cdn_cache tracks the URL the CDN fetched.
     const rows = await sql<{ cache_key: string; cdn_url: string; expires_at: Date | null }>(
       'SELECT cache_key, cdn_url, expires_at FROM cdn_cache WHERE file_id = $1', [file.id]);

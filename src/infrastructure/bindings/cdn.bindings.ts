@@ -1,5 +1,7 @@
 import type { Container } from 'inversify';
+import { CdnProbe } from '../../application/health/cdn-probe';
 import type { CdnCacheStore } from '../../application/ports/cdn-cache-store.port';
+import type { DependencyProbe } from '../../application/ports/dependency-probe.port';
 import type { CdnPurger, CdnTrafficSource } from '../../application/ports/cdn.port';
 import type { Clock } from '../../application/ports/clock.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
@@ -90,6 +92,9 @@ export function bindCdn(container: Container, bind: Bind, get: Get): void {
   bind<GetCdnPurge>(TOKENS.GetCdnPurge, () => new GetCdnPurge(get<PurgeRequestRepository>(TOKENS.PurgeRequestRepository)));
   bind<GetCdnStats>(TOKENS.GetCdnStats, () =>
     new GetCdnStats(files(), get<CdnCacheStore>(TOKENS.CdnCacheStore), get<CdnTrafficCounter>(TOKENS.CdnTrafficCounter), get<CdnTrafficSource | null>(TOKENS.CdnTrafficSource) ? 'cdn_log' : 'origin', clock()),
+  );
+  bind<DependencyProbe>(TOKENS.CdnProbe, () =>
+    new CdnProbe(config().cdn.providers, get<CdnCacheStore>(TOKENS.CdnCacheStore), get<CdnTrafficSource | null>(TOKENS.CdnTrafficSource) ? 'cdn_log' : 'origin', clock()),
   );
   bind<ResolveCdnObject>(TOKENS.ResolveCdnObject, () => new ResolveCdnObject(files(), get<CdnUrls>(TOKENS.CdnUrls), get<CdnTargets>(TOKENS.CdnTargets)));
   // The purge workers (only when a real CDN is configured: with none every purge completes at once)
