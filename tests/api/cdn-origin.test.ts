@@ -127,6 +127,9 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
 
     const details = await request(app.app).get(`/api/v1/storage/files/${file.id}`).set(bearer(token));
     expect(details.body.urls.thumbnail).toBe(`https://cdn.example.test/cdn/thumbnails/${file.id}`);
+    const listed = await request(app.app).get('/api/v1/storage/files?limit=100').set(bearer(token));
+    const inList = (listed.body.files as Array<{ id: string; urls: { thumbnail: string | null } }>).find((f) => f.id === file.id);
+    expect(inList?.urls.thumbnail).toBe(`https://cdn.example.test/cdn/thumbnails/${file.id}`);
     const thumb = await request(app.app).get(`/cdn/thumbnails/${file.id}`);
     expect(thumb.status).toBe(200);
     expect(thumb.headers['content-type']).toMatch(/^image\//);

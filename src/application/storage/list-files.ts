@@ -1,7 +1,7 @@
 import { isAdmin, type Caller } from '../../domain/auth/caller';
 import { Forbidden } from '../../domain/shared/errors';
 import type { FileKind, StoredFile } from '../../domain/storage/stored-file';
-import type { ExtractedMetadata, FileListQuery, FileRepository } from '../ports/file-repository.port';
+import type { ExtractedMetadata, FileListQuery, FileRepository, FileTransformationSummary } from '../ports/file-repository.port';
 import { usageOf, type QuotaByRole, type StorageUsage } from './storage-quota';
 
 export interface ListFilesInput {
@@ -19,7 +19,8 @@ export interface ListFilesInput {
 }
 
 export interface FileListing {
-  files: Array<{ file: StoredFile; metadata: ExtractedMetadata[] }>;
+  /** transformations: what urls.thumbnail needs (a completed thumbnail). */
+  files: Array<{ file: StoredFile; metadata: ExtractedMetadata[]; transformations: FileTransformationSummary[] }>;
   total: number;
   usage: StorageUsage;
 }
@@ -36,7 +37,12 @@ export class ListFiles {
     const owner = ownerId ?? caller.userId;
     if (owner !== caller.userId && !isAdmin(caller)) throw new Forbidden('Only an admin lists another user\'s files');
     const [page, usedBytes] = await Promise.all([this.files.list({ userId: owner, ...filters }), this.files.usedBytes(owner)]);
-    const files = await Promise.all(page.files.map(async (file) => ({ file, metadata: await this.files.metadataOf(file.id) })));
+    const files = await Promise.all(
+      page.files.map(async (file) => {
+        const [metadata, transformations] = await Promise.all([this.files.metadataOf(file.id), this.files.transformationsOf(file.id)]);
+        return { file, metadata, transformations };
+      }),
+    );
     const quota = owner === caller.userId ? this.quotas[caller.role] : null;
     return { files, total: page.total, usage: usageOf(usedBytes, quota) };
   }

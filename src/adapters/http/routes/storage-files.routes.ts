@@ -59,9 +59,9 @@ export function storageFilesRoutes(routes: RouteBuilder, deps: FilesRouteDeps): 
         status: 200,
         headers: NO_STORE,
         body: {
-          files: listing.files.map(({ file, metadata }) => ({
+          files: listing.files.map(({ file, metadata, transformations }) => ({
             ...presentFile(file),
-            urls: urls(file),
+            urls: urls(file, hasCompletedThumbnail(transformations)),
             metadata: { ...file.metadata, ...groupMetadata(metadata) },
           })),
           pagination: { page: query.page, limit: query.limit, total: listing.total, pages: Math.ceil(listing.total / query.limit) },
