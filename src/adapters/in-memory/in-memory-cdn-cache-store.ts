@@ -57,7 +57,7 @@ export class InMemoryCdnCacheStore implements CdnCacheStore {
   }
 
   async stats(q: CdnStatsQuery): Promise<CdnStats> {
-    // date_trunc('hour', since): a bucket that started before `since` but contains it still counts.
+    // date_trunc('hour', since, 'UTC'): a bucket that started before `since` but contains it still counts.
     const from = Math.floor(q.since.getTime() / HOUR_MS) * HOUR_MS;
     const rows: TrafficRow[] = [];
     for (const row of this.traffic.values()) {

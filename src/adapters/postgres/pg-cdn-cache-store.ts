@@ -30,7 +30,7 @@ ON CONFLICT (file_id, cdn_provider, cache_key) DO UPDATE SET
   last_hit_at = COALESCE(EXCLUDED.last_hit_at, cdn_cache.last_hit_at),
   expires_at = COALESCE(EXCLUDED.expires_at, cdn_cache.expires_at)`;
 
-const SCOPE = `t.bucket_start >= date_trunc('hour', $1::timestamptz) AND ($2::uuid IS NULL OR f.user_id = $2) AND ($3::uuid IS NULL OR t.file_id = $3)`;
+const SCOPE = `t.bucket_start >= date_trunc('hour', $1::timestamptz, 'UTC') AND ($2::uuid IS NULL OR f.user_id = $2) AND ($3::uuid IS NULL OR t.file_id = $3)`;
 
 export class PgCdnCacheStore implements CdnCacheStore {
   constructor(private readonly db: PgSqlDatabase) {}
