@@ -103,6 +103,16 @@ describe('RequestCdnPurge', () => {
     expect(request.targets).toEqual([target(file.id, fileCdnPath(file)), target(file.id, thumbnailCdnPath(file.id))]);
   });
 
+  it('marks the request failed, not queued forever, when its job cannot be queued, and tells the caller', async () => {
+    const file = await stored();
+    const down: JobQueue = { enqueue: () => Promise.reject(new Error('queue down')), cancel: async () => {}, work: async () => {}, close: async () => {} };
+    const broken = new RequestCdnPurge(files, new CdnTargets(files, BASE), requests, down, [purger('varnish')], clock, logger);
+    await expect(broken.execute({ caller: alice, fileIds: [file.id], purgeType: 'all' })).rejects.toThrow('queue down');
+    expect(requests.all()).toEqual([
+      expect.objectContaining({ status: 'failed', completedAt: clock.now(), providers: [{ provider: 'varnish', status: 'failed', urlsPurged: 0, error: 'the purge could not be queued' }] }),
+    ]);
+  });
+
   it('with no CDN (`none` only) the request is completed at once and no job is queued', async () => {
     const file = await stored();
     const request = await useCase('none').execute({ caller: alice, fileIds: [file.id], purgeType: 'all' });

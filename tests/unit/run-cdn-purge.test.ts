@@ -77,6 +77,13 @@ describe('RunCdnPurge', () => {
     expect(expiries('cloudflare')).toEqual([clock.now(), clock.now()]);
   });
 
+  it('keeps a provider completed when only the cache bookkeeping fails afterwards', async () => {
+    cache.markPurged = () => Promise.reject(new Error('database hiccup'));
+    await runner(new ScriptedPurger('varnish'), new ScriptedPurger('cloudflare')).execute(job(request.id, 1, true));
+    expect((await stored()).status).toBe('completed');
+    expect((await stored()).providers.map((p) => p.status)).toEqual(['completed', 'completed']);
+  });
+
   it('a refusal before the last attempt throws (the queue retries), keeping the other provider done and not asking it again', async () => {
     const varnish = new ScriptedPurger('varnish');
     const cloudflare = new ScriptedPurger('cloudflare', ['refuse']);

@@ -116,7 +116,8 @@ export class InMemoryCdnCacheStore implements CdnCacheStore {
       return;
     }
     row.hitCount += hits;
-    row.lastHitAt = lastHitAt ?? row.lastHitAt;
+    // Batches from several instances may land out of order: the last hit never moves back.
+    if (lastHitAt && (!row.lastHitAt || lastHitAt > row.lastHitAt)) row.lastHitAt = lastHitAt;
     row.expiresAt = expiresAt ?? row.expiresAt;
   }
 }

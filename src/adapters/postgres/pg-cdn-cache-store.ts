@@ -27,7 +27,7 @@ SELECT file_id, $1, max(url), cache_key, sum(hits),
   FROM b GROUP BY file_id, cache_key
 ON CONFLICT (file_id, cdn_provider, cache_key) DO UPDATE SET
   hit_count = cdn_cache.hit_count + EXCLUDED.hit_count,
-  last_hit_at = COALESCE(EXCLUDED.last_hit_at, cdn_cache.last_hit_at),
+  last_hit_at = GREATEST(EXCLUDED.last_hit_at, cdn_cache.last_hit_at),
   expires_at = COALESCE(EXCLUDED.expires_at, cdn_cache.expires_at)`;
 
 const SCOPE = `t.bucket_start >= date_trunc('hour', $1::timestamptz, 'UTC') AND ($2::uuid IS NULL OR f.user_id = $2) AND ($3::uuid IS NULL OR t.file_id = $3)`;

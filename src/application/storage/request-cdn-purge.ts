@@ -60,7 +60,17 @@ export class RequestCdnPurge {
       attempts: 0, createdAt: now, completedAt: status === 'completed' ? now : null,
     };
     await this.requests.create(request);
-    if (status !== 'completed') await this.queue.enqueue({ id: request.id, payload: {} });
+    if (status === 'completed') return request;
+    try {
+      await this.queue.enqueue({ id: request.id, payload: {} });
+    } catch (error) {
+      // Never left "queued" with no job behind it: the request says it failed, and the caller learns why.
+      for (const p of request.providers) if (p.status === 'queued') Object.assign(p, { status: 'failed', error: 'the purge could not be queued' });
+      request.status = 'failed';
+      request.completedAt = this.clock.now();
+      await this.requests.save(request).catch(() => undefined);
+      throw error;
+    }
     return request;
   }
 }

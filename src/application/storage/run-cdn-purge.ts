@@ -37,12 +37,17 @@ export class RunCdnPurge {
         entry.urlsPurged = await purger.purge(request.targets);
         entry.status = 'completed';
         entry.error = null;
-        await this.cache.markPurged(entry.provider, request.targets.map((t) => t.path), this.clock.now());
       } catch (error) {
         refused++;
         entry.status = job.lastAttempt ? 'failed' : 'queued';
         entry.error = (error as Error).message;
         this.logger.warn({ purge_id: request.id, provider: entry.provider, attempt: job.attempt, err: { message: entry.error } }, 'CDN purge refused');
+      }
+      if (entry.status === 'completed') {
+        // Bookkeeping only: the CDN has already dropped the URLs, so a failed write does not undo the purge.
+        await this.cache.markPurged(entry.provider, request.targets.map((t) => t.path), this.clock.now()).catch((error: unknown) =>
+          this.logger.warn({ purge_id: request.id, err: { message: (error as Error).message } }, 'cdn_cache rows not marked purged'),
+        );
       }
       request.status = overallStatus(request.providers);
       // In the same write as the final status: a reader never sees "completed" without its time.
