@@ -45,6 +45,24 @@ describe('POST /api/v1/data/query read cache', () => {
     expect(hit.body.pagination).toEqual(miss.body.pagination);
   });
 
+  it('sends a hit as the same JSON bytes as the miss and a bypassed read, but for its timing and cache status', async () => {
+    const body = { filters: { title: 'first' }, fields: ['title', 'id', 'settings', 'created_at'], count: 'exact' };
+    const miss = await select(t, body).expect(200);
+    const hit = await select(t, body).expect(200);
+    const bypassed = await select(t, { ...body, cache: 'bypass' }).expect(200);
+    expect([miss.body.cache, hit.body.cache, bypassed.body.cache]).toEqual(['miss', 'hit', 'bypass']);
+    for (const res of [miss, hit, bypassed]) {
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.text).toBe(JSON.stringify(res.body));
+      expect(Object.keys(res.body)).toEqual(['data', 'pagination', 'execution_time_ms', 'cache']);
+      expect(typeof res.body.execution_time_ms).toBe('number');
+    }
+    const sansTiming = (res: request.Response) => res.text.replace(/,"execution_time_ms":[^,]+,"cache":"[a-z]+"}$/, '}');
+    expect(sansTiming(hit)).toBe(sansTiming(miss));
+    expect(sansTiming(bypassed)).toBe(sansTiming(miss));
+    expect(miss.body.pagination).toEqual({ page: 1, limit: expect.any(Number), total: 1, pages: 1 });
+  });
+
   it('treats filters given in another order as the same query', async () => {
     await select(t, { filters: { status: 'draft', title: 'first' } }).expect(200);
     const res = await select(t, { filters: { title: 'first', status: 'draft' } }).expect(200);

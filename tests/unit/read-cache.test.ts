@@ -115,4 +115,15 @@ describe('ReadCache', () => {
     store.down = false;
     expect((await read()).cache).toBe('bypass');
   });
+  it('readText stores the loaded text and hands a hit back as that same text, unparsed', async () => {
+    const { cache, store } = world();
+    let loads = 0;
+    const readText = () => cache.readText({ what: 'page', scope, tables: ['projects'] }, async () => `[1,[{"n":${++loads}}]]`);
+    expect(await readText()).toEqual({ value: '[1,[{"n":1}]]', cache: 'miss' });
+    expect(await readText()).toEqual({ value: '[1,[{"n":1}]]', cache: 'hit' });
+    await cache.invalidate(['projects']);
+    expect(await readText()).toEqual({ value: '[1,[{"n":2}]]', cache: 'miss' });
+    store.down = true;
+    expect(await readText()).toEqual({ value: '[1,[{"n":3}]]', cache: 'bypass' });
+  });
 });

@@ -82,7 +82,7 @@ describe('RunQuery', () => {
   it('passes paging and totals through', async () => {
     const { runQuery } = world();
     await expect(runQuery.execute({ caller: user, query: { table: 'projects', page: 3, limit: 5 }, count: true })).resolves.toEqual({
-      rows: [{ id: 'p1', title: 'Mine' }],
+      rowsJson: JSON.stringify([{ id: 'p1', title: 'Mine' }]),
       total: 1,
       page: 3,
       limit: 5,

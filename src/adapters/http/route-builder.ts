@@ -18,6 +18,8 @@ type Anonymous = 'none' | 'optional';
 export interface HttpResult {
   status: number;
   body?: unknown;
+  /** A body already serialized as JSON, sent as is (as `res.json` would send `body`). */
+  json?: string;
   headers?: Record<string, string>;
 }
 
@@ -94,7 +96,10 @@ export class RouteBuilder {
         const result = await spec.handler(input, ctx);
         if (result && !res.headersSent) {
           for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-          if (result.body === undefined) res.status(result.status).end();
+          if (result.json !== undefined) {
+            if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json');
+            res.status(result.status).send(result.json);
+          } else if (result.body === undefined) res.status(result.status).end();
           else res.status(result.status).json(result.body);
         }
       } catch (error) {

@@ -52,6 +52,23 @@ export class ReadCache implements CacheInvalidator {
 
   /** The answer from the cache, or from `load` (then stored). `load` must give JSON-serializable values. */
   async read<T>(request: CachedReadRequest, load: () => Promise<T>): Promise<{ value: T; cache: CacheStatus }> {
+    return this.through(request, load, (value) => JSON.stringify(value), (text) => JSON.parse(text) as T);
+  }
+
+  /**
+   * As `read`, for answers already in their stored form: a hit is the stored text as is, so a caller
+   * that sends it on (the HTTP edge) never parses and re-serializes it.
+   */
+  async readText(request: CachedReadRequest, load: () => Promise<string>): Promise<{ value: string; cache: CacheStatus }> {
+    return this.through(request, load, (text) => text, (text) => text);
+  }
+
+  private async through<T>(
+    request: CachedReadRequest,
+    load: () => Promise<T>,
+    encode: (value: T) => string,
+    decode: (text: string) => T,
+  ): Promise<{ value: T; cache: CacheStatus }> {
     if (request.bypass || !(await this.usable())) return { value: await load(), cache: 'bypass' };
     const key = readCacheKey(request.what, request.scope);
     let generations: number[];
@@ -59,7 +76,7 @@ export class ReadCache implements CacheInvalidator {
       const found = await this.cache.lookup(key, request.tables);
       if (found.value !== null) {
         this.observer.hit('query');
-        return { value: JSON.parse(found.value) as T, cache: 'hit' };
+        return { value: decode(found.value), cache: 'hit' };
       }
       generations = found.generations;
     } catch (error) {
@@ -71,7 +88,7 @@ export class ReadCache implements CacheInvalidator {
     try {
       // Stamped with the generations seen before loading: a write committed meanwhile has bumped
       // them, so this entry would simply never match, rather than serve rows older than that write.
-      await this.cache.store(key, generations, JSON.stringify(value), this.options.ttlSeconds);
+      await this.cache.store(key, generations, encode(value), this.options.ttlSeconds);
     } catch (error) {
       this.lost(error);
       return { value, cache: 'bypass' };

@@ -6,7 +6,7 @@ import { scopedSelect } from '../../domain/database/scoped-select';
 import { NotFound } from '../../domain/shared/errors';
 import type { LeaseSessions } from '../ports/lease-sessions.port';
 import type { SchemaCatalog } from '../ports/schema-catalog.port';
-import type { Row, TableReader } from '../ports/table-reader.port';
+import type { SelectResult, TableReader } from '../ports/table-reader.port';
 import type { CacheStatus, ReadCache } from './read-cache';
 
 export interface RunQueryInput {
@@ -20,7 +20,8 @@ export interface RunQueryInput {
 }
 
 export interface RunQueryOutput {
-  rows: Row[];
+  /** The page's rows as a JSON array: the form the cache keeps and the HTTP edge sends, unparsed. */
+  rowsJson: string;
   total: number | null;
   page: number;
   limit: number;
@@ -49,14 +50,30 @@ export class RunQuery {
       if (!this.leases) throw new NotFound('No such connection lease', { connection_id: connectionId });
       // Never cached: on a lease the read may see the lease's own uncommitted writes.
       const result = await this.leases.use(connectionId, input.caller, (leased) => this.reader.select(select, leased.session));
-      return { ...result, ...paging, cache: 'bypass' };
+      return { rowsJson: JSON.stringify(result.rows), total: result.total, ...paging, cache: 'bypass' };
     }
 
-    const what = { select: normalizedSpec(select.spec), count: select.count };
-    const { value, cache } = await this.cache.read(
+    const what = { select: normalizedSpec(select.spec), count: select.count, stored: PAGE_ENCODING };
+    const { value, cache } = await this.cache.readText(
       { what, scope, tables: select.dependsOn, bypass: input.bypassCache },
-      () => this.reader.select(select),
+      async () => encodePage(await this.reader.select(select)),
     );
-    return { ...value, ...paging, cache };
+    return { ...decodePage(value), ...paging, cache };
   }
+}
+
+/**
+ * A page as stored: `[total,rows]`, one JSON document serialized once, from which the rows' text is
+ * cut out rather than parsed. Named in the cache key, so an entry of another encoding never matches.
+ */
+const PAGE_ENCODING = 'total-rows';
+
+function encodePage(result: SelectResult): string {
+  return `[${JSON.stringify(result.total)},${JSON.stringify(result.rows)}]`;
+}
+
+function decodePage(text: string): { rowsJson: string; total: number | null } {
+  const comma = text.indexOf(',');
+  const total = text.slice(1, comma);
+  return { rowsJson: text.slice(comma + 1, -1), total: total === 'null' ? null : Number(total) };
 }
