@@ -6,6 +6,7 @@ import type { Store } from 'express-rate-limit';
 import type { Logger } from '../application/ports/logger.port';
 import type { Clock } from '../application/ports/clock.port';
 import type { DependencyProbe } from '../application/ports/dependency-probe.port';
+import type { DocumentRenderer } from '../application/ports/document-renderer.port';
 import type { KeyValueStore } from '../application/ports/key-value-store.port';
 import type { SqlDatabase } from '../application/ports/sql-database.port';
 import type { TokenVerifier } from '../application/ports/token-verifier.port';
@@ -24,6 +25,7 @@ import { InMemoryKeyValueStore } from '../adapters/in-memory/in-memory-key-value
 import { JoseTokenVerifier } from '../adapters/jwt/jose-token-verifier';
 import { VerifiedTokenCache } from '../adapters/jwt/verified-token-cache';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';
+import { UnpdfDocumentRenderer } from '../adapters/pdf/unpdf-document-renderer';
 import { PgSqlDatabase } from '../adapters/postgres/pg-sql-database';
 import { PgSchemaCatalog } from '../adapters/postgres/pg-schema-catalog';
 import type { SchemaCatalog } from '../application/ports/schema-catalog.port';
@@ -125,6 +127,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindStorageFiles(container, bind, get);
   bindStorageDelivery(container, bind, get);
   bindTextExtraction(bind, get);
+  bind<DocumentRenderer>(TOKENS.DocumentRenderer, () => new UnpdfDocumentRenderer());
   bindTransforms(container, bind, get);
   bindMedia(container, bind);
   bindCdn(container, bind, get);

@@ -91,6 +91,7 @@ export const TOKENS = {
   TerminateUpload: Symbol('TerminateUpload'),
   MediaTransformer: Symbol('MediaTransformer'),
   TextExtractor: Symbol('TextExtractor'),
+  DocumentRenderer: Symbol('DocumentRenderer'),
   CdnUrls: Symbol('CdnUrls'),
   FileLinks: Symbol('FileLinks'),
   CdnTargets: Symbol('CdnTargets'),

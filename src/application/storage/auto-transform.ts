@@ -6,8 +6,9 @@ import type { Engines } from './transform-plan';
 
 /**
  * `auto_transform: true` at upload (002's flow: "Auto Transform? → Queue Transformations"): a
- * thumbnail for images (and videos, with a media engine), text extraction for documents. Runs after
- * the file exists and never fails the upload: what cannot be queued is logged.
+ * thumbnail for images (and videos, with a media engine); for documents a thumbnail of the first
+ * page (with a document renderer) and text extraction (with a text extractor for the type). Runs
+ * after the file exists and never fails the upload: what cannot be queued is logged.
  */
 export class AutoTransform {
   constructor(private readonly request: RequestTransformation, private readonly engines: () => Engines, private readonly logger: Logger) {}
@@ -33,7 +34,10 @@ export class AutoTransform {
     const engines = this.engines();
     if (file.fileType === 'image' && file.mimeType !== 'image/svg+xml') return ['thumbnail_generation'];
     if (file.fileType === 'video' && engines.media) return ['thumbnail_generation'];
-    if (file.fileType === 'document' && engines.text?.accepts.includes(file.mimeType)) return ['text_extraction'];
-    return [];
+    if (file.fileType !== 'document') return [];
+    return [
+      ...(engines.pages?.accepts.includes(file.mimeType) ? ['thumbnail_generation'] : []),
+      ...(engines.text?.accepts.includes(file.mimeType) ? ['text_extraction'] : []),
+    ];
   }
 }

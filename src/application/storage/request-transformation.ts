@@ -16,7 +16,7 @@ export interface TransformationRequest {
 }
 
 /** Rough seconds per job, for estimated_completion: image work is quick, media and OCR are not. */
-const SECONDS_PER_JOB: Record<TransformPlan['engine'], number> = { image: 5, media: 60, waveform: 20, text: 30 };
+const SECONDS_PER_JOB: Record<TransformPlan['engine'], number> = { image: 5, page: 10, media: 60, waveform: 20, text: 30 };
 
 /** The job's payload: what the worker cannot read from the row. */
 export interface TransformationPayload extends Record<string, unknown> {

@@ -6,6 +6,7 @@ import { DomainError } from '../../domain/shared/domain-error';
 import { sanitizeFileName } from '../../domain/storage/file-path';
 import type { StoredFile } from '../../domain/storage/stored-file';
 import type { Clock } from '../ports/clock.port';
+import type { DocumentRenderer } from '../ports/document-renderer.port';
 import type { FileRepository } from '../ports/file-repository.port';
 import type { ImageTransformer } from '../ports/image-transformer.port';
 import type { QueuedJob } from '../ports/job-queue.port';
@@ -23,6 +24,8 @@ export interface TransformEngines {
   image: ImageTransformer;
   media: MediaTransformer | null;
   text: TextExtractor | null;
+  /** Draws the first page of documents, for their thumbnails. */
+  pages: DocumentRenderer | null;
   /** Draws waveform peaks (0..1) as a PNG; comes with the media engine. */
   drawWaveform: (peaks: number[], size: { width: number; height: number }) => Buffer;
 }
@@ -92,6 +95,7 @@ export class RunTransformation {
     const plan = planTransformation(t.type, source.mimeType, t.parameters, {
       media: this.engines.media !== null,
       text: this.engines.text ? { accepts: this.engines.text.accepts } : null,
+      pages: this.engines.pages ? { accepts: this.engines.pages.accepts } : null,
     });
     let reported = 0;
     const onProgress = (percent: number) => {
@@ -122,6 +126,11 @@ export class RunTransformation {
     switch (plan.engine) {
       case 'image':
         return (await this.engines.image.transform(input, plan.operation)).data;
+      case 'page': {
+        const page = await this.engines.pages!.renderFirstPage(input, { width: plan.renderWidth }, signal);
+        onProgress(80);
+        return (await this.engines.image.transform(page, plan.operation)).data;
+      }
       case 'text': {
         const { text } = await this.engines.text!.extract(input, source.mimeType, { onProgress, signal });
         return Buffer.from(text, 'utf8');

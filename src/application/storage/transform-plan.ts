@@ -16,13 +16,19 @@ export type TransformPlan =
   | { engine: 'media'; operation: MediaOperation; extension: string }
   /** Peaks as JSON, or drawn in a PNG (`width` × `height`). */
   | { engine: 'waveform'; points: number; image: { width: number; height: number } | null; extension: 'json' | 'png' }
-  | { engine: 'text'; extension: 'txt' };
+  | { engine: 'text'; extension: 'txt' }
+  /** The first page drawn `renderWidth` pixels wide, then made into the thumbnail by the image engine. */
+  | { engine: 'page'; renderWidth: number; operation: ImageOperation; extension: string };
 
-/** Which engines this instance has: the media and text ones are optional bindings. */
+/** Which engines this instance has: the media, text and page (document renderer) ones are optional bindings. */
 export interface Engines {
   media: boolean;
   text: { accepts: readonly string[] } | null;
+  pages: { accepts: readonly string[] } | null;
 }
+
+/** Pages are drawn at twice the thumbnail's size (a sharper downscale), within what a canvas should hold. */
+const MAX_PAGE_RENDER_WIDTH = 2_048;
 
 type Params = Record<string, unknown>;
 
@@ -57,13 +63,14 @@ export function planTransformation(type: string, mimeType: string, params: Param
       if (!isRaster) throw unsupported();
       return image({ quality: 75, format: mimeType === 'image/png' ? 'png' : mimeType === 'image/webp' ? 'webp' : 'jpeg' }, params);
     case 'thumbnail_generation':
-      if (isRaster) return image({ width: 200, height: 200, fit: 'inside', format: 'jpeg', quality: 80 }, params);
+      if (isRaster) return image(THUMBNAIL, params);
       if (kind === 'video') {
         needMedia();
         const width = optionalInt(params.width, 'width', 1, 4096) ?? 200;
         return { engine: 'media', operation: { kind: 'frame', atSeconds: optionalNumber(params.at_seconds, 'at_seconds', 0) ?? 1, width }, extension: 'png' };
       }
-      throw unsupported(kind === 'document' ? 'thumbnail_generation of documents (first page) needs a PDF renderer, which this service does not have yet' : undefined);
+      if (kind === 'document') return firstPage();
+      throw unsupported();
     case 'bitrate_adjustment':
       if (kind === 'video') {
         needMedia();
@@ -90,6 +97,11 @@ export function planTransformation(type: string, mimeType: string, params: Param
       throw new ValidationFailed(`Unknown transformation_type ${type}`, [{ path: 'transformation_type', message: `one of ${TRANSFORMATION_TYPES.join(', ')}` }]);
   }
 
+  function firstPage(): TransformPlan {
+    if (!engines.pages || !engines.pages.accepts.includes(mimeType)) throw unsupported(`${type} of ${mimeType} (first page) needs a document renderer for that type, which this service does not have`);
+    return firstPageThumbnail(params);
+  }
+
   function text(): TransformPlan {
     if (!engines.text || !engines.text.accepts.includes(mimeType)) throw unsupported(`${type} of ${mimeType} needs a text extractor for that type, which this service does not have`);
     return { engine: 'text', extension: 'txt' };
@@ -105,14 +117,32 @@ function waveform(params: Params): TransformPlan {
   return { engine: 'waveform', points, image, extension: 'png' };
 }
 
+const THUMBNAIL: ImageOperation = { width: 200, height: 200, fit: 'inside', format: 'jpeg', quality: 80 };
+
 function image(base: ImageOperation, params: Params): TransformPlan {
+  const operation = imageOperation(base, params);
+  return { engine: 'image', operation, extension: imageExtension(operation) };
+}
+
+/** The page's thumbnail is an image thumbnail of the drawn page: same defaults, same parameters. */
+function firstPageThumbnail(params: Params): TransformPlan {
+  const operation = imageOperation(THUMBNAIL, params);
+  const renderWidth = Math.min(MAX_PAGE_RENDER_WIDTH, 2 * Math.max(operation.width ?? 0, operation.height ?? 0));
+  return { engine: 'page', renderWidth, operation, extension: imageExtension(operation) };
+}
+
+function imageOperation(base: ImageOperation, params: Params): ImageOperation {
   const operation: ImageOperation = { ...base };
   const format = params.format === undefined ? base.format : imageFormat(params.format);
   if (format) operation.format = format;
   const quality = optionalInt(params.quality, 'quality', 1, 100);
   if (quality !== undefined) operation.quality = quality;
   if (params.width !== undefined || params.height !== undefined) Object.assign(operation, resizeOf(params, false));
-  return { engine: 'image', operation, extension: operation.format === 'jpeg' ? 'jpg' : (operation.format ?? 'png') };
+  return operation;
+}
+
+function imageExtension(operation: ImageOperation): string {
+  return operation.format === 'jpeg' ? 'jpg' : (operation.format ?? 'png');
 }
 
 function video(operation: Extract<MediaOperation, { kind: 'video' }> extends infer V ? Omit<V, 'kind'> : never, params: Params): TransformPlan {

@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import type { Clock } from '../../application/ports/clock.port';
+import type { DocumentRenderer } from '../../application/ports/document-renderer.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { ImageTransformer } from '../../application/ports/image-transformer.port';
 import type { JobQueue } from '../../application/ports/job-queue.port';
@@ -34,8 +35,9 @@ import { TOKENS } from '../tokens';
 
 /**
  * Transformation jobs: the image engine (sharp, or jimp with IMAGE_ENGINE=jimp), the pg-boss queue,
- * the use cases and the worker. The media and text engines are optional bindings of their own
- * (TOKENS.MediaTransformer, TOKENS.TextExtractor): without them those types are refused with 422.
+ * the use cases and the worker. The media, text and page engines are optional bindings of their own
+ * (TOKENS.MediaTransformer, TOKENS.TextExtractor, TOKENS.DocumentRenderer): without them those
+ * types are refused with 422.
  */
 export function bindTransforms(container: Container, bind: Bind, get: Get): void {
   const config = () => get<Config>(TOKENS.Config);
@@ -45,9 +47,11 @@ export function bindTransforms(container: Container, bind: Bind, get: Get): void
   const queue = () => get<JobQueue>(TOKENS.JobQueue);
   const media = () => (container.isBound(TOKENS.MediaTransformer) ? get<MediaTransformer>(TOKENS.MediaTransformer) : null);
   const text = () => (container.isBound(TOKENS.TextExtractor) ? get<TextExtractor>(TOKENS.TextExtractor) : null);
+  const pages = () => (container.isBound(TOKENS.DocumentRenderer) ? get<DocumentRenderer>(TOKENS.DocumentRenderer) : null);
   const engines = (): Engines => {
     const extractor = text();
-    return { media: media() !== null, text: extractor ? { accepts: extractor.accepts } : null };
+    const renderer = pages();
+    return { media: media() !== null, text: extractor ? { accepts: extractor.accepts } : null, pages: renderer ? { accepts: renderer.accepts } : null };
   };
 
   bind<ImageTransformer>(TOKENS.ImageTransformer, () => (config().transforms.imageEngine === 'jimp' ? new JimpImageTransformer() : new SharpImageTransformer()));
@@ -76,7 +80,7 @@ export function bindTransforms(container: Container, bind: Bind, get: Get): void
     const derived = new StoreDerivedFile(store, files, get<CreateStoredFile>(TOKENS.CreateStoredFile), config().uploads.maxFileSizeBytes);
     return new RunTransformation(
       transformations(), files, store,
-      { image: get<ImageTransformer>(TOKENS.ImageTransformer), media: media(), text: text(), drawWaveform: renderWaveformPng },
+      { image: get<ImageTransformer>(TOKENS.ImageTransformer), media: media(), text: text(), pages: pages(), drawWaveform: renderWaveformPng },
       derived, get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock(), logger(),
       { timeoutMs: config().transforms.timeoutSeconds * 1000, cancelPollMs: 500 },
     );

@@ -2,8 +2,8 @@ import { planTransformation, type Engines } from '../../../src/application/stora
 import { ValidationFailed } from '../../../src/domain/shared/errors';
 import { UnsupportedTransformation } from '../../../src/domain/storage/errors';
 
-const none: Engines = { media: false, text: null };
-const all: Engines = { media: true, text: { accepts: ['application/pdf', 'image/png'] } };
+const none: Engines = { media: false, text: null, pages: null };
+const all: Engines = { media: true, text: { accepts: ['application/pdf', 'image/png'] }, pages: { accepts: ['application/pdf'] } };
 
 describe('planTransformation (002 transformation matrix)', () => {
   it('plans image work for raster images', () => {
@@ -31,6 +31,29 @@ describe('planTransformation (002 transformation matrix)', () => {
     expect(planTransformation('audio_quality', 'audio/wav', { format: 'mp3', bitrate_kbps: 320 }, all)).toMatchObject({ operation: { kind: 'audio', format: 'mp3', bitrateKbps: 320 } });
     expect(planTransformation('thumbnail_generation', 'video/mp4', {}, all)).toMatchObject({ operation: { kind: 'frame', atSeconds: 1, width: 200 }, extension: 'png' });
     expect(planTransformation('ocr', 'image/png', {}, all)).toEqual({ engine: 'text', extension: 'txt' });
+  });
+
+  it('plans the thumbnail of a PDF as its first page drawn, then made a 200×200 JPEG like an image thumbnail', () => {
+    expect(planTransformation('thumbnail_generation', 'application/pdf', {}, all)).toEqual({
+      engine: 'page',
+      renderWidth: 400,
+      operation: { width: 200, height: 200, fit: 'inside', format: 'jpeg', quality: 80 },
+      extension: 'jpg',
+    });
+    expect(planTransformation('thumbnail_generation', 'application/pdf', { width: 320, format: 'png' }, all)).toMatchObject({
+      renderWidth: 640,
+      operation: { width: 320, height: 200, format: 'png' },
+      extension: 'png',
+    });
+    expect(planTransformation('thumbnail_generation', 'application/pdf', { width: 5_000 }, all)).toMatchObject({ renderWidth: 2_048, operation: { width: 5_000 } });
+    expect(() => planTransformation('thumbnail_generation', 'application/pdf', { width: 0 }, all)).toThrow(ValidationFailed);
+  });
+
+  it('refuses the thumbnail of a document without a renderer for its type', () => {
+    expect(() => planTransformation('thumbnail_generation', 'application/pdf', {}, none)).toThrow(UnsupportedTransformation);
+    expect(() => planTransformation('thumbnail_generation', 'application/pdf', {}, { ...all, pages: null })).toThrow(/needs a document renderer/);
+    const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    expect(() => planTransformation('thumbnail_generation', docx, {}, all)).toThrow(UnsupportedTransformation);
   });
 
   it('refuses bad parameters and unknown types with ValidationFailed', () => {
