@@ -57,6 +57,7 @@ export const TOKENS = {
   ContentSniffer: Symbol('ContentSniffer'),
   MetadataExtractor: Symbol('MetadataExtractor'),
   CreateStoredFile: Symbol('CreateStoredFile'),
+  ContentHasher: Symbol('ContentHasher'),
   UploadFile: Symbol('UploadFile'),
   RemoveStoredFile: Symbol('RemoveStoredFile'),
   ListFiles: Symbol('ListFiles'),

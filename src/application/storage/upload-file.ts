@@ -5,10 +5,12 @@ import { DomainError } from '../../domain/shared/domain-error';
 import { StorageBackendError } from '../../domain/storage/errors';
 import { objectKeyFor } from '../../domain/storage/file-path';
 import type { StoredFile } from '../../domain/storage/stored-file';
+import type { ContentHasher } from '../ports/content-hasher.port';
 import type { Logger } from '../ports/logger.port';
 import type { ObjectStore } from '../ports/object-store.port';
 import type { CreateStoredFile } from './create-stored-file';
 import { HashingMeter } from './hashing-meter';
+import { inlineContentHasher } from './inline-content-hasher';
 
 /** The upload's `metadata` part, validated by the caller. */
 export interface UploadDetails {
@@ -47,6 +49,7 @@ export class UploadFile {
     private readonly createStoredFile: CreateStoredFile,
     private readonly maxFileSizeBytes: number,
     private readonly logger: Logger,
+    private readonly hasher: ContentHasher = inlineContentHasher,
   ) {}
 
   async execute(input: UploadFileInput): Promise<UploadResult> {
@@ -54,7 +57,7 @@ export class UploadFile {
     const fileId = randomUUID();
     const early = input.details instanceof Promise ? null : input.details;
     const key = objectKeyFor(input.owner.userId, early?.projectId ?? null, fileId, input.fileName);
-    const meter = new HashingMeter(this.maxFileSizeBytes);
+    const meter = new HashingMeter(this.maxFileSizeBytes, this.hasher);
     let bodyFailure: unknown = null;
     input.body.once('error', (error) => {
       bodyFailure = error;

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { ContentDigests, ContentHasher, HashRun } from '../ports/content-hasher.port';
+
+/** Both hashes on the caller's thread, in sequence: the default, and what tests and small bodies use. */
+export class InlineContentHasher implements ContentHasher {
+  start(): HashRun {
+    const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
+    return {
+      update(chunk: Buffer): undefined {
+        md5.update(chunk);
+        sha256.update(chunk);
+        return undefined;
+      },
+      digest: async (): Promise<ContentDigests> => ({ md5: md5.digest('hex'), sha256: sha256.digest('hex') }),
+      abort: () => undefined,
+    };
+  }
+}
+
+export const inlineContentHasher: ContentHasher = new InlineContentHasher();
