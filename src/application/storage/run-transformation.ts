@@ -1,7 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../domain/shared/domain-error';
 import { sanitizeFileName } from '../../domain/storage/file-path';
 import type { StoredFile } from '../../domain/storage/stored-file';
@@ -104,16 +106,22 @@ export class RunTransformation {
       reported = rounded;
       void this.transformations.progress(t.id, rounded).catch(() => undefined);
     };
-    const input = await readAll(await this.store.get(source.filePath));
-    const data = await this.produce(plan, source, input, onProgress, signal);
-    if (signal.aborted) throw signal.reason;
-    const { file, created } = await this.storeDerivedFile.execute({
-      owner: { userId: t.userId, role: payload.ownerRole },
-      source,
-      name: outputName(t, source, plan),
-      data,
-      metadata: { transformation_id: t.id, source_file_id: source.id, transformation_type: t.type },
-    });
+    const name = outputName(t, source, plan);
+    const store = async (data: Buffer | Readable) => {
+      if (signal.aborted) throw signal.reason;
+      return this.storeDerivedFile.execute({
+        owner: { userId: t.userId, role: payload.ownerRole },
+        source,
+        name,
+        data,
+        metadata: { transformation_id: t.id, source_file_id: source.id, transformation_type: t.type },
+      });
+    };
+    // Audio and video go file to file and are streamed both ways: a long video is never held in memory.
+    const { file, created } =
+      plan.engine === 'media' || plan.engine === 'waveform'
+        ? await this.withFiles(source, plan.extension, async (inputPath, outputPath) => store(await this.produceMedia(plan, inputPath, outputPath, onProgress, signal)))
+        : await store(await this.produce(plan, source, await readAll(await this.store.get(source.filePath)), onProgress, signal));
     const finished = this.clock.now();
     if (!(await this.transformations.complete(t.id, file.id, finished, finished.getTime() - started.getTime()))) {
       // Cancelled while the output was being stored: it goes.
@@ -137,26 +145,30 @@ export class RunTransformation {
       }
       case 'media':
       case 'waveform':
-        return this.withFiles(source, input, async (inputPath, outputPath) => {
-          const media = this.engines.media!;
-          if (plan.engine === 'waveform') {
-            const peaks = await media.waveformPeaks(inputPath, plan.points);
-            if (plan.image) return this.engines.drawWaveform(peaks, plan.image);
-            return Buffer.from(JSON.stringify({ points: peaks.length, peaks }));
-          }
-          await media.transform(inputPath, outputPath, plan.operation, { onProgress, signal });
-          return readFile(outputPath);
-        }, plan.extension);
+        throw new Error('media plans run file to file (produceMedia)');
     }
   }
 
-  /** ffmpeg works file to file (many containers need seeking): a private temp folder, always removed. */
-  private async withFiles(source: StoredFile, input: Buffer, work: (inputPath: string, outputPath: string) => Promise<Buffer>, extension: string): Promise<Buffer> {
+  /** The output as a stream of the file ffmpeg wrote (or, for waveforms, the small JSON/PNG it drew). */
+  private async produceMedia(plan: TransformPlan, inputPath: string, outputPath: string, onProgress: (p: number) => void, signal: AbortSignal): Promise<Buffer | Readable> {
+    const media = this.engines.media!;
+    if (plan.engine === 'waveform') {
+      const peaks = await media.waveformPeaks(inputPath, plan.points);
+      if (plan.image) return this.engines.drawWaveform(peaks, plan.image);
+      return Buffer.from(JSON.stringify({ points: peaks.length, peaks }));
+    }
+    if (plan.engine !== 'media') throw new Error(`not a media plan: ${plan.engine}`);
+    await media.transform(inputPath, outputPath, plan.operation, { onProgress, signal });
+    return createReadStream(outputPath, { highWaterMark: 1024 * 1024 });
+  }
+
+  /** ffmpeg works file to file (many containers need seeking): the source streamed into a private temp folder, always removed. */
+  private async withFiles<T>(source: StoredFile, extension: string, work: (inputPath: string, outputPath: string) => Promise<T>): Promise<T> {
     const folder = await mkdtemp(join(tmpdir(), 'transform-'));
     try {
       const { extension: sourceExtension } = sanitizeFileName(source.originalName);
       const inputPath = join(folder, sourceExtension ? `input.${sourceExtension}` : 'input');
-      await writeFile(inputPath, input);
+      await pipeline(await this.store.get(source.filePath), createWriteStream(inputPath));
       return await work(inputPath, join(folder, `output.${extension}`));
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Role } from '../../domain/auth/caller';
 import { DuplicateFile } from '../../domain/storage/errors';
 import { objectKeyFor } from '../../domain/storage/file-path';
@@ -27,13 +28,15 @@ export class StoreDerivedFile {
     owner: { userId: string; role: Role };
     source: StoredFile;
     name: string;
-    data: Buffer;
+    /** The output: small ones in memory, audio and video as a stream of the file ffmpeg wrote. */
+    data: Buffer | Readable;
     metadata: Record<string, unknown>;
   }): Promise<{ file: StoredFile; created: boolean }> {
     const fileId = randomUUID();
     const key = objectKeyFor(input.owner.userId, input.source.projectId, fileId, input.name);
     const meter = new HashingMeter(this.maxFileSizeBytes);
-    Readable.from([input.data]).pipe(meter);
+    // pipeline, not pipe: a read error of the output reaches the store's put instead of leaving it waiting.
+    void pipeline(Buffer.isBuffer(input.data) ? Readable.from([input.data]) : input.data, meter).catch(() => undefined);
     try {
       await this.store.put(key, meter, { contentType: 'application/octet-stream' });
     } catch (error) {
