@@ -5,6 +5,7 @@ import type { ScopedSelect } from '../../domain/database/scoped-select';
 import { ValidationFailed, type ValidationIssue } from '../../domain/shared/errors';
 import { pgClientOf } from './pg-database-session';
 import { translatePgError } from './pg-error-translator';
+import { PgPreparedStatements } from './pg-prepared-statements';
 import { buildSelectSql, TOTAL_COLUMN, type SelectSql } from './pg-select-sql';
 import { castType, type SqlStatement } from './pg-sql-text';
 import type { PgSqlDatabase } from './pg-sql-database';
@@ -17,13 +18,17 @@ const isTypeMismatch = (error: unknown) => ['42883', '42804'].includes(sqlState(
 
 /** TableReader over the pg pool, or over a lease's connection when given its session. */
 export class PgTableReader implements TableReader {
-  constructor(private readonly db: PgSqlDatabase) {}
+  constructor(
+    private readonly db: PgSqlDatabase,
+    private readonly prepared = new PgPreparedStatements(),
+  ) {}
 
   async select(query: ScopedSelect, session?: DatabaseSession): Promise<SelectResult> {
     const sql = buildSelectSql(query);
     try {
-      const onClient = (client: PoolClient) => readPage(client, sql);
-      return session ? await onClient(pgClientOf(session)) : await this.db.withClient(onClient);
+      // A lease's session may be inside a transaction, where a stale prepared plan would abort it: unnamed there.
+      if (session) return await readPage(sql, (statement) => run(pgClientOf(session), statement));
+      return await this.db.withClient((client) => readPage(sql, async (statement) => (await this.prepared.query<Row>(client, statement)).rows));
     } catch (error) {
       throw await this.translate(error, query);
     }
@@ -71,14 +76,16 @@ async function run(client: PoolClient, statement: SqlStatement): Promise<Row[]> 
   return (await client.query<Row>(statement.text, statement.values)).rows;
 }
 
+type Run = (statement: SqlStatement) => Promise<Row[]>;
+
 /**
  * The page carries its total on every row, so one statement usually answers both; only a page past
  * the end (no rows, so no total) costs a second statement for the count.
  */
-async function readPage(client: PoolClient, sql: SelectSql): Promise<SelectResult> {
-  const rows = await run(client, sql.page);
+async function readPage(sql: SelectSql, run: Run): Promise<SelectResult> {
+  const rows = await run(sql.page);
   if (!sql.count) return { rows, total: null };
-  if (rows.length === 0) return { rows, total: Number((await run(client, sql.count))[0]?.total ?? 0) };
+  if (rows.length === 0) return { rows, total: Number((await run(sql.count))[0]?.total ?? 0) };
   const total = Number(rows[0]?.[TOTAL_COLUMN] ?? 0);
   for (const row of rows) delete row[TOTAL_COLUMN];
   return { rows, total };
