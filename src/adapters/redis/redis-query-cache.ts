@@ -22,9 +22,29 @@ function unstamp(entry: string | null, generations: readonly number[]): string |
   return newline >= 0 && entry.slice(0, newline) === generations.join(',') ? entry.slice(newline + 1) : null;
 }
 
+/**
+ * Per table (KEYS[i], with its seed in ARGV[i]): seed the counter if it is missing, then move it on.
+ * One script, so a transaction's invalidation is one command and one round trip, and atomic, as the
+ * MULTI it replaces (SET NX, INCR per table, inside MULTI/EXEC: four commands for one table) was.
+ */
+const BUMP_SCRIPT = `
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i], 'NX')
+  redis.call('INCR', KEYS[i])
+end
+return #KEYS`;
+const BUMP = 'vbBumpCacheGenerations';
+
+type BumpClient = Redis & { [BUMP]: (numKeys: number, ...keysAndArgs: string[]) => Promise<number> };
+
 /** QueryCache over ioredis (the shared, key-prefixed client). Every failure is KeyValueUnavailable. */
 export class RedisQueryCache implements QueryCache {
-  constructor(private readonly redis: Redis) {}
+  private readonly scripts: BumpClient;
+
+  constructor(private readonly redis: Redis) {
+    if (!(BUMP in redis)) redis.defineCommand(BUMP, { lua: BUMP_SCRIPT });
+    this.scripts = redis as BumpClient;
+  }
 
   async generations(tables: readonly string[]): Promise<number[]> {
     if (tables.length === 0) return [];
@@ -41,9 +61,8 @@ export class RedisQueryCache implements QueryCache {
 
   async bump(tables: readonly string[]): Promise<void> {
     if (tables.length === 0) return;
-    const multi = this.redis.multi();
-    for (const table of new Set(tables)) multi.set(genKey(table), seed(), 'NX').incr(genKey(table));
-    await this.exec(multi);
+    const keys = [...new Set(tables)].map(genKey);
+    await this.run(() => this.scripts[BUMP](keys.length, ...keys, ...keys.map(seed)));
   }
 
   async lookup(key: string, tables: readonly string[]): Promise<{ value: string | null; generations: number[] }> {
