@@ -43,7 +43,7 @@ describe('POST /api/v1/storage/upload: checksums of multi-MiB bodies', () => {
   it('refuses a body whose md5 differs from X-File-Checksum by one late byte (422 CHECKSUM_MISMATCH)', async () => {
     const content = aLargeFile(6 * MiB + 3);
     const sent = Buffer.from(content);
-    sent[sent.length - 2] ^= 0xff;
+    sent[sent.length - 2] = sent[sent.length - 2]! ^ 0xff;
     const res = await upload(world.app, await aToken(), sent, { name: 'bad.txt', type: 'text/plain', checksum: md5(content) });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('CHECKSUM_MISMATCH');
