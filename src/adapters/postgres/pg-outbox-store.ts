@@ -1,8 +1,9 @@
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
 import type { DatabaseSession } from '../../application/ports/database-session.port';
 import type { OutboxStore } from '../../application/ports/outbox-store.port';
 import type { NewOutboxEntry, OutboxEffect, OutboxEntry, OutboxOutcome } from '../../domain/database/outbox-entry';
 import { pgClientOf } from './pg-database-session';
+import { PgPreparedStatements } from './pg-prepared-statements';
 import { translatePgError } from './pg-error-translator';
 import type { PgSqlDatabase } from './pg-sql-database';
 
@@ -29,6 +30,8 @@ export class PgOutboxStore implements OutboxStore {
     private readonly relayDb: PgSqlDatabase = db,
     /** Entries younger than this are left to the request that committed them. */
     private readonly graceMs = 1_000,
+    /** Every transaction runs the same few statements: each connection parses and plans them once. */
+    private readonly prepared = new PgPreparedStatements(),
   ) {}
 
   async record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[]): Promise<void> {
@@ -40,7 +43,7 @@ export class PgOutboxStore implements OutboxStore {
       return `($1, $${n - 2}::int, $${n - 1}, $${n}::jsonb)`;
     });
     // One statement, rows in request order: ids follow it, and effects apply in id order.
-    await query(pgClientOf(session), `INSERT INTO data_outbox (transaction_id, seq, kind, effect) VALUES ${rows.join(', ')}`, values);
+    await query(pgClientOf(session), `INSERT INTO data_outbox (transaction_id, seq, kind, effect) VALUES ${rows.join(', ')}`, values, this.prepared);
   }
 
   async pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]> {
@@ -51,6 +54,7 @@ export class PgOutboxStore implements OutboxStore {
           WHERE applied_at IS NULL AND id <= (SELECT max(id) FROM data_outbox WHERE transaction_id = $1)
           ORDER BY id LIMIT $2`,
         [transactionId, limit],
+        this.prepared,
       ),
     );
     return rows.map(entryOf);
@@ -58,7 +62,7 @@ export class PgOutboxStore implements OutboxStore {
 
   async markApplied(outcomes: readonly OutboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.relayDb.withClient((client) => markApplied(client, outcomes));
+    await this.relayDb.withClient((client) => markApplied(client, outcomes, this.prepared));
   }
 
   async relay(batchSize: number, apply: (entries: OutboxEntry[]) => Promise<OutboxOutcome[]>): Promise<number | null> {
@@ -76,7 +80,7 @@ export class PgOutboxStore implements OutboxStore {
           }
           const rows = await query<EntryRow>(client, `SELECT ${ENTRY_COLUMNS} FROM data_outbox WHERE applied_at IS NULL ORDER BY id LIMIT $1`, [batchSize]);
           const outcomes = rows.length > 0 ? await apply(rows.map(entryOf)) : [];
-          await markApplied(client, outcomes);
+          await markApplied(client, outcomes, this.prepared);
           await client.query('COMMIT');
           total += outcomes.length;
           if (outcomes.length < rows.length || rows.length < batchSize) return total;
@@ -135,7 +139,7 @@ export class PgOutboxStore implements OutboxStore {
   }
 }
 
-async function markApplied(client: PoolClient, outcomes: readonly OutboxOutcome[]): Promise<void> {
+async function markApplied(client: PoolClient, outcomes: readonly OutboxOutcome[], prepared?: PgPreparedStatements): Promise<void> {
   if (outcomes.length === 0) return;
   await query(
     client,
@@ -143,11 +147,17 @@ async function markApplied(client: PoolClient, outcomes: readonly OutboxOutcome[
        FROM unnest($1::bigint[], $2::text[]) AS o(id, error)
       WHERE data_outbox.id = o.id AND data_outbox.applied_at IS NULL`,
     [outcomes.map((o) => o.id), outcomes.map((o) => o.error)],
+    prepared,
   );
 }
 
-async function query<R extends object = Record<string, unknown>>(client: PoolClient, text: string, values: unknown[] = []): Promise<R[]> {
+/**
+ * `prepared`: run as a named statement. Only for statements that return no rows (an INSERT or
+ * UPDATE, which a migration cannot make stale inside a transaction) or that run outside one.
+ */
+async function query<R extends object = Record<string, unknown>>(client: PoolClient, text: string, values: unknown[] = [], prepared?: PgPreparedStatements): Promise<R[]> {
   try {
+    if (prepared) return (await prepared.query<R & QueryResultRow>(client, { text, values })).rows;
     return (await client.query<R>(text, values)).rows;
   } catch (error) {
     throw translatePgError(error);
