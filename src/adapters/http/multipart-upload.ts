@@ -20,6 +20,11 @@ export class UploadAborted extends Error {
 
 /** Room for the form's boundaries, headers and metadata part on top of the file itself. */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
+/**
+ * What busboy may hold (form and file part) before it pauses the request: with the 16 KiB default,
+ * every 64 KiB the socket delivers paused and resumed the request (docs/benchmarks.md, Storage).
+ */
+const STREAM_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Reads a multipart/form-data request with busboy, handing the `file` part to `start` as a stream
@@ -40,7 +45,7 @@ export function receiveUpload<T>(
     }
     let form: busboy.Busboy;
     try {
-      form = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxFileBytes + 1, fields: 5, fieldSize: 64 * 1024, parts: 10 } });
+      form = busboy({ headers: req.headers, highWaterMark: STREAM_BUFFER_BYTES, fileHwm: STREAM_BUFFER_BYTES, limits: { files: 1, fileSize: maxFileBytes + 1, fields: 5, fieldSize: 64 * 1024, parts: 10 } });
     } catch {
       reject(new ValidationFailed('Expected a multipart/form-data body with a file part', [{ path: 'body', message: 'not multipart/form-data' }]));
       return;

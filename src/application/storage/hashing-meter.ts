@@ -4,6 +4,9 @@ import type { ContentDigests, ContentHasher, HashRun } from '../ports/content-ha
 import { SNIFF_BYTES } from '../ports/content-sniffer.port';
 import { inlineContentHasher } from './inline-content-hasher';
 
+/** Each side's buffer: a 64 KiB chunk fits, so the meter does not push back on every one (16 KiB default). */
+const BUFFER_BYTES = 1024 * 1024;
+
 export interface Measured {
   sizeBytes: number;
   checksumMd5: string;
@@ -33,7 +36,7 @@ export class HashingMeter extends Transform {
     private readonly maxBytes: number,
     hasher: ContentHasher = inlineContentHasher,
   ) {
-    super();
+    super({ highWaterMark: BUFFER_BYTES });
     this.run = hasher.start();
   }
 

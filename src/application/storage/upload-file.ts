@@ -63,6 +63,9 @@ export class UploadFile {
       bodyFailure = error;
       meter.destroy(error);
     });
+    // The meter may fail (too large) before the store has attached to it; the failure is read from
+    // meter.failure below, and the store's put rejects on the errored stream.
+    meter.on('error', () => undefined);
     input.body.pipe(meter);
 
     try {
@@ -70,6 +73,8 @@ export class UploadFile {
     } catch (error) {
       input.body.unpipe(meter);
       input.body.resume();
+      // Also ends the hash run, which would otherwise wait for bytes that never come.
+      meter.destroy();
       await this.discard(key);
       throw meter.failure ?? bodyFailure ?? asBackendError(error);
     }
