@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore } from '../../application/ports/object-store.port';
 import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
+import { localFileBody } from './local-file-body';
 import { ByteCounter, assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId } from './object-key';
 import { backendError } from './storage-errors';
 
@@ -41,9 +42,9 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
     const file = this.pathOf(key);
     const stats = await this.stat(file);
     if (!stats) throw new FileNotFound('No object at this key');
-    if (!range) return createReadStream(file, { highWaterMark: READ_BUFFER_BYTES });
+    if (!range) return localFileBody(file, null, READ_BUFFER_BYTES);
     if (range.start >= stats.size || range.end < range.start) throw new RangeNotSatisfiable('Range outside the object');
-    return createReadStream(file, { start: range.start, end: Math.min(range.end, stats.size - 1), highWaterMark: READ_BUFFER_BYTES });
+    return localFileBody(file, { start: range.start, end: Math.min(range.end, stats.size - 1) }, READ_BUFFER_BYTES);
   }
 
   async head(key: string): Promise<ObjectInfo | null> {

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ObjectInfo {
   size: number;
@@ -11,6 +11,21 @@ export interface ObjectInfo {
 export interface ByteRange {
   start: number;
   end: number;
+}
+
+/**
+ * What a body from `get` may also offer: to copy itself into a writable with a few buffers of its
+ * own, reused once the writable's write callback has fired, where reading it as a stream allocates a
+ * new buffer per read (and, at gigabytes per second, keeps V8's collector marking). Once `sendTo` is
+ * called the stream itself must not be read; `sendTo` settles when the last write has been flushed
+ * and does not end the writable.
+ */
+export interface SelfSendingBody {
+  sendTo(sink: Writable): Promise<void>;
+}
+
+export function isSelfSending(body: Readable): body is Readable & SelfSendingBody {
+  return typeof (body as Partial<SelfSendingBody>).sendTo === 'function';
 }
 
 /**
