@@ -24,7 +24,7 @@ const FORM_OVERHEAD_BYTES = 1024 * 1024;
  * What busboy may hold (form and file part) before it pauses the request: with the 16 KiB default,
  * every 64 KiB the socket delivers paused and resumed the request (docs/benchmarks.md, Storage).
  */
-const STREAM_BUFFER_BYTES = 1024 * 1024;
+const STREAM_BUFFER_BYTES = 256 * 1024;
 
 /**
  * Reads a multipart/form-data request with busboy, handing the `file` part to `start` as a stream

@@ -4,8 +4,8 @@ import type { ContentDigests, ContentHasher, HashRun } from '../ports/content-ha
 import { SNIFF_BYTES } from '../ports/content-sniffer.port';
 import { inlineContentHasher } from './inline-content-hasher';
 
-/** Each side's buffer: a 64 KiB chunk fits, so the meter does not push back on every one (16 KiB default). */
-const BUFFER_BYTES = 1024 * 1024;
+/** Each side's buffer: a few 64 KiB chunks fit, so the meter does not push back on every one (16 KiB default). */
+const BUFFER_BYTES = 256 * 1024;
 
 export interface Measured {
   sizeBytes: number;
