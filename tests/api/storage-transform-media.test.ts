@@ -76,7 +76,7 @@ async function aClip(folder: string, seconds: number, size: string): Promise<Buf
     const source = await uploadClip(await aClip(root, 2, '160x90'));
     const png = await transform({ source_file_id: source, transformation_type: 'waveform_generation', parameters: { output: 'png', width: 400, height: 100 } });
     const json = await transform({ source_file_id: source, transformation_type: 'waveform_generation', parameters: { points: 50 } });
-    for (const [res, mime] of [[png, 'image/png'], [json, 'text/plain']] as const) {
+    for (const [res, mime] of [[png, 'image/png'], [json, 'application/json']] as const) {
       const done = await eventually('the waveform', async () => {
         const body = await status(res.body.transformation.id);
         return ['completed', 'failed'].includes(body.transformation.status) ? body : undefined;

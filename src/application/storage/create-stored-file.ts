@@ -18,6 +18,11 @@ export interface NewFileRequest {
   originalName: string;
   /** The part's (or session's) declared Content-Type; null or application/octet-stream: trust the bytes. */
   declaredMimeType: string | null;
+  /**
+   * Only for outputs the service wrote itself (transformations): their type as the engine made them,
+   * for formats sniffing cannot tell from text (JSON). Never set from a client's word.
+   */
+  producedMimeType?: string;
   /** X-File-Checksum (md5, hex); null when the client sent none. */
   expectedMd5: string | null;
   projectId: string | null;
@@ -92,7 +97,7 @@ export class CreateStoredFile {
     if (request.expectedMd5 !== null && request.expectedMd5.toLowerCase() !== staged.checksumMd5) {
       throw new ChecksumMismatch('File checksum does not match provided value', { expected_md5: request.expectedMd5, actual_md5: staged.checksumMd5 });
     }
-    const mimeType = acceptedMimeType(await this.sniffer.sniff(staged.head), request.declaredMimeType, allowedMimeTypes);
+    const mimeType = request.producedMimeType ?? acceptedMimeType(await this.sniffer.sniff(staged.head), request.declaredMimeType, allowedMimeTypes);
     const existing = await this.files.findByChecksum(request.owner.userId, staged.checksumSha256);
     if (existing) throw duplicate(existing.id);
 

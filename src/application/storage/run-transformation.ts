@@ -115,6 +115,8 @@ export class RunTransformation {
         name,
         data,
         metadata: { transformation_id: t.id, source_file_id: source.id, transformation_type: t.type },
+        // Waveform peaks are JSON, which sniffing alone would store as text/plain.
+        ...(plan.extension === 'json' ? { mimeType: 'application/json' } : {}),
       });
     };
     // Audio and video go file to file and are streamed both ways: a long video is never held in memory.

@@ -31,6 +31,8 @@ export class StoreDerivedFile {
     /** The output: small ones in memory, audio and video as a stream of the file ffmpeg wrote. */
     data: Buffer | Readable;
     metadata: Record<string, unknown>;
+    /** The output's type when the bytes cannot say it (JSON reads as text). */
+    mimeType?: string;
   }): Promise<{ file: StoredFile; created: boolean }> {
     const fileId = randomUUID();
     const key = objectKeyFor(input.owner.userId, input.source.projectId, fileId, input.name);
@@ -50,6 +52,7 @@ export class StoreDerivedFile {
           owner: input.owner,
           originalName: input.name,
           declaredMimeType: null,
+          ...(input.mimeType ? { producedMimeType: input.mimeType } : {}),
           expectedMd5: null,
           projectId: input.source.projectId,
           isPublic: false,
