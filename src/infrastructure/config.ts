@@ -152,6 +152,7 @@ const envSchema = z.object({
   STORAGE_QUOTA_ADMIN: quota.default(null),
   PUBLIC_BASE_URL: optional(httpUrl),
   TRASH_PURGE_INTERVAL_MS: integer(1_000).default(3_600_000),
+  SCHEMA_REFRESH_INTERVAL_MS: integer(100).default(30_000),
   BACKUP_RETRY_INTERVAL_MS: integer(1_000).default(60_000),
   STORAGE_SIGNING_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
   SIGNED_URL_EXPIRES: integer(1, 7 * 86_400).default(3_600),
@@ -183,6 +184,8 @@ export interface Config {
   rateLimit: { windowMs: number; anonymous: number; user: number; premium: number; admin: number };
   /** How long a cached read may live; writes invalidate it sooner. */
   queryCache: { ttlSeconds: number };
+  /** How often the table/column catalog is read again, so a migration run by another instance (or any DDL) is seen here. */
+  schemaRefreshIntervalMs: number;
   /** Names this process in connection lease ids; random per process unless INSTANCE_ID is set. */
   instanceId: string;
   leases: { defaultTtlSeconds: number; maxTtlSeconds: number; idleTimeoutSeconds: number; maxPerCaller: number; reapIntervalMs: number };
@@ -281,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       admin: e.RATE_LIMIT_ADMIN,
     },
     queryCache: { ttlSeconds: e.QUERY_CACHE_TTL_SECONDS },
+    schemaRefreshIntervalMs: e.SCHEMA_REFRESH_INTERVAL_MS,
     instanceId: e.INSTANCE_ID ?? randomBytes(4).toString('hex'),
     leases: {
       defaultTtlSeconds: e.LEASE_DEFAULT_TTL_SECONDS,

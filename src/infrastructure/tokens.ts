@@ -35,6 +35,7 @@ export const TOKENS = {
   RollbackLeaseTransaction: Symbol('RollbackLeaseTransaction'),
   ReapLeases: Symbol('ReapLeases'),
   SchemaCatalog: Symbol('SchemaCatalog'),
+  SchemaRefresh: Symbol('SchemaRefresh'),
   QueryCache: Symbol('QueryCache'),
   ReadCache: Symbol('ReadCache'),
   TableReader: Symbol('TableReader'),

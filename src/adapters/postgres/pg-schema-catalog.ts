@@ -37,9 +37,11 @@ export class PgSchemaCatalog implements SchemaCatalog {
     return this.current;
   }
 
-  refresh(): Promise<SchemaSnapshot> {
-    this.current = undefined;
-    return this.snapshot();
+  /** The old snapshot keeps answering until the new one is read; a failed read keeps it. */
+  async refresh(): Promise<SchemaSnapshot> {
+    const snapshot = await this.introspect();
+    this.current = Promise.resolve(snapshot);
+    return snapshot;
   }
 
   private async introspect(): Promise<SchemaSnapshot> {

@@ -8,6 +8,8 @@ import type { Logger } from '../../application/ports/logger.port';
 import type { PendingInvalidations } from '../../application/ports/pending-invalidations.port';
 import type { QueryCache } from '../../application/ports/query-cache.port';
 import type { SchemaCatalog } from '../../application/ports/schema-catalog.port';
+import type { Lifecycle } from '../lifecycle';
+import { startPeriodic, type PeriodicTask } from '../periodic-task';
 import type { SqlDatabase } from '../../application/ports/sql-database.port';
 import type { TableReader } from '../../application/ports/table-reader.port';
 import { GetProjectContract } from '../../application/database/get-project-contract';
@@ -62,9 +64,17 @@ export function bindDataReads(container: Container, bind: Bind, get: Get): void 
   bind<ReadRedisKeys>(TOKENS.ReadRedisKeys, () => new ReadRedisKeys(get<KeyValueStore>(TOKENS.KeyValueStore)));
   bind<GetUserContract>(TOKENS.GetUserContract, () => new GetUserContract(catalog(), reader(), cache()));
   bind<GetProjectContract>(TOKENS.GetProjectContract, () => new GetProjectContract(catalog(), reader(), cache()));
+  // Migrations refresh the catalog of the instance that ran them; every other instance (and any DDL
+  // run by hand) is caught up by this periodic re-read.
+  bind<PeriodicTask>(TOKENS.SchemaRefresh, () => {
+    const task = startPeriodic('schema catalog refresh', get<Config>(TOKENS.Config).schemaRefreshIntervalMs, () => catalog().refresh(), get<Logger>(TOKENS.Logger));
+    get<Lifecycle>(TOKENS.Lifecycle).onClose('schema catalog refresh', () => task.stop());
+    return task;
+  });
 }
 
 export function mountDataReadRoutes(routes: RouteBuilder, get: Get): void {
+  get<PeriodicTask>(TOKENS.SchemaRefresh);
   dataQueryRoutes(routes, { runQuery: get<RunQuery>(TOKENS.RunQuery), readRedisKeys: get<ReadRedisKeys>(TOKENS.ReadRedisKeys) });
   contractsRoutes(routes, { getUser: get<GetUserContract>(TOKENS.GetUserContract), getProject: get<GetProjectContract>(TOKENS.GetProjectContract) });
 }
