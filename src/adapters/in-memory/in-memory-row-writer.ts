@@ -7,8 +7,8 @@ import type { RowWrite } from '../../domain/database/row-write';
 import type { TableSchema } from '../../domain/database/table-schema';
 import { WriteRejected } from '../../domain/database/transaction-errors';
 import { inMemorySession, type InMemoryTables, type StoredRow } from './in-memory-tables';
+import { isUuid } from '../../domain/shared/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The fake RowWriter: PostgreSQL's semantics that the use cases rely on (scoping, parents, unique
@@ -105,7 +105,7 @@ function check(table: TableSchema, row: StoredRow, rows: StoredRow[], replacing:
     }
     const length = /character varying\((\d+)\)/.exec(column.type)?.[1];
     const bad =
-      (column.type === 'uuid' && !UUID.test(String(value))) ||
+      (column.type === 'uuid' && !isUuid(String(value))) ||
       (/^(integer|bigint|smallint)$/.test(column.type) && !/^-?\d+$/.test(String(value))) ||
       (length !== undefined && String(value).length > Number(length));
     if (bad) throw new WriteRejected('INVALID_DATA', `invalid input for type ${column.type}: "${String(value)}"`);
@@ -124,7 +124,7 @@ function checkFilterValues(write: RowWrite): void {
     const type = write.table.columns.get(filter.column)?.type;
     const values = filter.operator === 'in' ? filter.value : filter.operator === 'is_null' || filter.operator === 'like' || filter.operator === 'ilike' ? [] : [filter.value];
     for (const value of values) {
-      if (type === 'uuid' && !UUID.test(String(value))) throw new WriteRejected('INVALID_DATA', `invalid input syntax for type uuid: "${String(value)}"`);
+      if (type === 'uuid' && !isUuid(String(value))) throw new WriteRejected('INVALID_DATA', `invalid input syntax for type uuid: "${String(value)}"`);
     }
   }
 }

@@ -9,6 +9,7 @@ import type {
 import type { StoredFile } from '../../domain/storage/stored-file';
 import type { PgSqlDatabase } from './pg-sql-database';
 import { fileOf, FILE_COLUMNS, type FileRow } from './pg-file-row';
+import { isUuid } from '../../domain/shared/uuid';
 
 /** Namespace of the per-user advisory locks (two-int form), apart from the relay's bigint lock. */
 const QUOTA_LOCK_NAMESPACE = 1_717_000_002;
@@ -201,8 +202,4 @@ export class PgFileRepository implements FileRepository {
     const rows = await this.db.withClient((client) => client.query<FileRow>(sql, values));
     return rows.rows[0] ? fileOf(rows.rows[0]) : null;
   }
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -2,6 +2,7 @@ import type { PurgeRequestRepository } from '../../application/ports/purge-reque
 import type { CdnTarget, PurgeStatus, PurgeType } from '../../domain/storage/cdn';
 import type { ProviderPurge, PurgeReason, PurgeRequest } from '../../domain/storage/cdn-purge';
 import type { PgSqlDatabase } from './pg-sql-database';
+import { isUuid } from '../../domain/shared/uuid';
 
 interface Row {
   id: string;
@@ -34,7 +35,7 @@ export class PgPurgeRequestRepository implements PurgeRequestRepository {
   }
 
   async findById(id: string): Promise<PurgeRequest | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     const { rows } = await this.db.withClient((client) => client.query<Row>(`SELECT ${COLUMNS} FROM cdn_purge_requests WHERE id = $1`, [id]));
     return rows[0] ? requestOf(rows[0]) : null;
   }

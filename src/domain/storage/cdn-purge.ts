@@ -1,4 +1,7 @@
+import { UUID_SOURCE } from '../shared/uuid';
 import type { CdnProvider, CdnTarget, PurgeStatus, PurgeType } from './cdn';
+
+const CDN_PATH = new RegExp(`^/cdn/(?:files|thumbnails)/(${UUID_SOURCE})(?:/|$|\\?)`, 'i');
 
 /** Why a purge was asked: by a caller, or by the service when a file changed or went away. */
 export type PurgeReason = 'request' | 'file_updated' | 'file_deleted';
@@ -38,6 +41,6 @@ export function overallStatus(providers: ProviderPurge[]): PurgeStatus {
 
 /** The file a /cdn/ path serves (for thumbnails: the source file), or null for anything else. */
 export function fileIdOfCdnPath(path: string): string | null {
-  const match = /^\/cdn\/(?:files|thumbnails)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$|\?)/i.exec(path);
+  const match = CDN_PATH.exec(path);
   return match ? match[1]!.toLowerCase() : null;
 }

@@ -5,13 +5,13 @@ import { ROLES, type Role } from '../../domain/auth/caller';
 import { ConfigError, loadConfig } from '../config';
 import { withDevelopmentSecret } from '../dev-secret';
 import { findProjectRoot, readPackageVersion } from '../paths';
+import { isUuid } from '../../domain/shared/uuid';
 
 /**
  * `npm run token -- --sub <uuid> --role admin [--ttl 1h]`: prints an HS256 token the running service
  * accepts, signed with the same secret it uses (JWT_SECRET, or the development secret under DATA_DIR).
  */
 const USAGE = 'usage: npm run token -- --sub <uuid> --role user|premium|admin [--ttl 1h] [--email a@b.c] [--permissions a:b:c,d:e:f]';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     },
   });
   const sub = values.sub ?? randomUUID();
-  if (!UUID.test(sub)) fail(`--sub: expected a UUID (got "${sub}")`);
+  if (!isUuid(sub)) fail(`--sub: expected a UUID (got "${sub}")`);
   if (!ROLES.includes(values.role as Role)) fail(`--role: expected one of ${ROLES.join(', ')} (got "${values.role}")`);
   let ttl: number;
   try {

@@ -12,6 +12,7 @@ import { presentProgress, presentSession } from '../presenters/resumable-upload.
 import type { RouteBuilder } from '../route-builder';
 import { ChunkResponseSchema, InitResumableBodySchema, InitResumableResponseSchema, SessionParamsSchema, SessionResponseSchema } from '../schemas/resumable-upload.schemas';
 import { readRawBody } from './read-raw-body';
+import { isUuid } from '../../../domain/shared/uuid';
 
 export interface ResumableRouteDeps {
   init: InitResumableUpload;
@@ -23,7 +24,6 @@ export interface ResumableRouteDeps {
 }
 
 const error = (description: string) => ({ description, schema: ErrorBodySchema });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MD5 = /^[0-9a-f]{32}$/i;
 
 /** 002's resumable upload: init, chunks in any order, and the session's state for resuming. */
@@ -97,7 +97,7 @@ export function resumableUploadRoutes(routes: RouteBuilder, deps: ResumableRoute
       const indexHeader = req.get('x-chunk-index') ?? '';
       const checksum = req.get('x-chunk-checksum')?.trim() || null;
       const issues = [
-        ...(UUID.test(sessionId) ? [] : [{ path: 'headers.x-upload-session', message: 'expected the session_id of init' }]),
+        ...(isUuid(sessionId) ? [] : [{ path: 'headers.x-upload-session', message: 'expected the session_id of init' }]),
         ...(/^\d{1,9}$/.test(indexHeader) ? [] : [{ path: 'headers.x-chunk-index', message: 'expected a chunk index (0, 1, ...)' }]),
         ...(checksum === null || MD5.test(checksum) ? [] : [{ path: 'headers.x-chunk-checksum', message: 'expected an md5 in hex' }]),
       ];

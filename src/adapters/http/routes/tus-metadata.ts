@@ -1,4 +1,5 @@
 import { ValidationFailed } from '../../../domain/shared/errors';
+import { isUuid } from '../../../domain/shared/uuid';
 
 /** Upload-Metadata (`key base64,key base64`) read into what a resumable session needs; Uppy's name/type too. */
 export function parseTusMetadata(header: string | undefined) {
@@ -10,7 +11,7 @@ export function parseTusMetadata(header: string | undefined) {
   const filename = pairs.get('filename') || pairs.get('name') || '';
   if (!filename) throw new ValidationFailed('Upload-Metadata needs a filename', [{ path: 'headers.upload-metadata', message: 'expected filename' }]);
   const projectId = pairs.get('project_id') || null;
-  if (projectId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(projectId)) {
+  if (projectId && !isUuid(projectId)) {
     throw new ValidationFailed('project_id must be a UUID', [{ path: 'headers.upload-metadata.project_id', message: 'expected a UUID' }]);
   }
   const metadata: Record<string, unknown> = {};
