@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import { optionalText, optionalUrl } from './env-fields';
 import type { CdnProvider } from '../domain/storage/cdn';
 
 /** The CDN part of config.ts: which CDNs sit in front of the /cdn/ origin routes, and their purge APIs. */
 
-const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().min(1).optional());
-const optionalUrl = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-  z.string().trim().url('expected an http(s):// URL').refine((v) => /^https?:/.test(v), 'expected an http(s):// URL').optional(),
-);
 const PROVIDERS = ['none', 'varnish', 'cloudflare', 'azure_cdn'] as const;
 
 export const cdnEnv = {

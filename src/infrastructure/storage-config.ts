@@ -1,15 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { optionalText, optionalUrl } from './env-fields';
 
 /** The storage part of config.ts: where file bytes live, the primary provider and the backup one. */
 
 export type StorageProviderName = 'local_disk' | 'azure_blob' | 'aws_s3';
 
-const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().min(1).optional());
-const optionalUrl = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-  z.string().trim().url('expected an http(s):// URL').refine((v) => /^https?:/.test(v), 'expected an http(s):// URL').optional(),
-);
 
 export const storageEnv = {
   STORAGE_PROVIDER: z.enum(['local_disk', 'azure_blob', 'aws_s3'], { message: 'expected local_disk, azure_blob or aws_s3' }).default('local_disk'),
