@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import request from 'supertest';
 import { LocalDiskObjectStore } from '../../src/adapters/object-store/local-disk-object-store';
 import { PgSqlDatabase } from '../../src/adapters/postgres/pg-sql-database';
@@ -10,13 +9,11 @@ import type { SqlDatabase } from '../../src/application/ports/sql-database.port'
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { expectStandardError } from '../support/error-body';
 import { eventually } from '../support/eventually';
+import { aPng, someText } from '../support/media-fixtures';
 import { scratchDatabase } from '../support/scratch-database';
 import { sha256, upload } from '../support/storage-world';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { aToken, bearer } from '../support/tokens';
-
-/** `n` bytes of unique text (sniffed as text/plain, unlike random bytes). */
-const someText = (n: number) => Buffer.from(randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n));
 
 /** The origin side of urls.cdn / urls.thumbnail: what a CDN (or a browser) gets, and its cache headers. */
 describe('CDN origin routes and URLs (no CDN configured: the origin counts its own traffic)', () => {
@@ -112,9 +109,7 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
   });
 
   it('gives urls.thumbnail once a thumbnail exists, and serves the newest one through it', async () => {
-    const pixels = randomBytes(64 * 48 * 3);
-    const png = await sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } }).png().toBuffer();
-    const { file, urls } = await uploaded(png, true, 'photo.png', 'image/png');
+    const { file, urls } = await uploaded(aPng(64, 48), true, 'photo.png', 'image/png');
     expect(urls.thumbnail).toBeNull();
     expectStandardError(await request(app.app).get(`/cdn/thumbnails/${file.id}`), 404, 'FILE_NOT_FOUND');
 

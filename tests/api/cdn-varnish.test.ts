@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import request from 'supertest';
 import { LocalDiskObjectStore } from '../../src/adapters/object-store/local-disk-object-store';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { eventually } from '../support/eventually';
+import { someText } from '../support/media-fixtures';
 import { freePort } from '../support/free-port';
 import { scratchDatabase } from '../support/scratch-database';
 import { upload } from '../support/storage-world';
@@ -21,8 +22,6 @@ import { startVarnish, type RunningVarnish } from '../support/varnish';
  * (varnishncsa). The service's port must be known before Varnish starts, and Varnish's before the
  * service is configured: both are picked first.
  */
-const someText = (n: number) => Buffer.from(randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n));
-
 describe('CDN through a real Varnish', () => {
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
   let root: string;
