@@ -1,5 +1,5 @@
 import type { DependencyCheck } from '../../domain/health/health-report';
-import type { CdnProvider } from '../../domain/storage/cdn';
+import { percentOf, type CdnProvider } from '../../domain/storage/cdn';
 import type { CdnCacheStore } from '../ports/cdn-cache-store.port';
 import type { Clock } from '../ports/clock.port';
 import type { DependencyProbe } from '../ports/dependency-probe.port';
@@ -25,7 +25,7 @@ export class CdnProbe implements DependencyProbe {
   async check(): Promise<DependencyCheck> {
     const started = Date.now();
     const stats = await this.store.stats({ since: new Date(this.clock.now().getTime() - DAY_MS), userId: null, topFiles: 0 });
-    const hitRatio = stats.requests === 0 ? null : `${Math.round((stats.hits / stats.requests) * 1000) / 10}%`;
+    const hitRatio = stats.requests === 0 ? null : `${percentOf(stats.hits, stats.requests)}%`;
     return {
       status: 'UP',
       responseTimeMs: Date.now() - started,

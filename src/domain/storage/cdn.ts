@@ -43,3 +43,8 @@ export interface CdnHit {
   /** Only when the provider reports where the client was; never guessed. */
   region?: string | null;
 }
+
+/** `part` of `whole` in percent with one decimal (hit ratios, regional shares); 0 of nothing is 0. */
+export function percentOf(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10;
+}

@@ -55,6 +55,10 @@ export function bindCdn(container: Container, bind: Bind, get: Get): void {
     return db;
   };
 
+  const trafficSource = () => get<CdnTrafficSource | null>(TOKENS.CdnTrafficSource);
+  // With a CDN log to read, the CDN counts (hits too); without one, the origin counts what it serves.
+  const countedBy = () => (trafficSource() ? ('cdn_log' as const) : ('origin' as const));
+
   bind<CdnUrls>(TOKENS.CdnUrls, () =>
     new CdnUrls({ baseUrl: config().cdn.baseUrl, signedTtlSeconds: config().delivery.signedUrlExpiresSeconds }, new DownloadSignature(resolveSigningSecret(config())), clock()),
   );
@@ -91,10 +95,10 @@ export function bindCdn(container: Container, bind: Bind, get: Get): void {
   );
   bind<GetCdnPurge>(TOKENS.GetCdnPurge, () => new GetCdnPurge(get<PurgeRequestRepository>(TOKENS.PurgeRequestRepository)));
   bind<GetCdnStats>(TOKENS.GetCdnStats, () =>
-    new GetCdnStats(files(), get<CdnCacheStore>(TOKENS.CdnCacheStore), get<CdnTrafficCounter>(TOKENS.CdnTrafficCounter), get<CdnTrafficSource | null>(TOKENS.CdnTrafficSource) ? 'cdn_log' : 'origin', clock()),
+    new GetCdnStats(files(), get<CdnCacheStore>(TOKENS.CdnCacheStore), get<CdnTrafficCounter>(TOKENS.CdnTrafficCounter), countedBy(), clock()),
   );
   bind<DependencyProbe>(TOKENS.CdnProbe, () =>
-    new CdnProbe(config().cdn.providers, get<CdnCacheStore>(TOKENS.CdnCacheStore), get<CdnTrafficSource | null>(TOKENS.CdnTrafficSource) ? 'cdn_log' : 'origin', clock()),
+    new CdnProbe(config().cdn.providers, get<CdnCacheStore>(TOKENS.CdnCacheStore), countedBy(), clock()),
   );
   bind<ResolveCdnObject>(TOKENS.ResolveCdnObject, () => new ResolveCdnObject(files(), get<CdnUrls>(TOKENS.CdnUrls), get<CdnTargets>(TOKENS.CdnTargets)));
   // The purge workers (only when a real CDN is configured: with none every purge completes at once)
@@ -106,7 +110,7 @@ export function bindCdn(container: Container, bind: Bind, get: Get): void {
         const run = get<RunCdnPurge>(TOKENS.RunCdnPurge);
         await get<JobQueue>(TOKENS.CdnPurgeQueue).work((job) => run.execute(job), { concurrency });
       }
-      const source = get<CdnTrafficSource | null>(TOKENS.CdnTrafficSource);
+      const source = trafficSource();
       if (source) {
         const counter = get<CdnTrafficCounter>(TOKENS.CdnTrafficCounter);
         lifecycle().onClose('CDN log reader', () => source.close());

@@ -1,4 +1,5 @@
 import type { CdnStatsResult } from '../../../application/storage/get-cdn-stats';
+import { percentOf } from '../../../domain/storage/cdn';
 import type { PurgeRequest } from '../../../domain/storage/cdn-purge';
 
 const GB = 1e9;
@@ -26,7 +27,6 @@ export function presentPurge(r: PurgeRequest) {
 }
 
 export function presentStats({ period, stats, countedBy }: CdnStatsResult) {
-  const percent = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 1000) / 10);
   const regionTotal = stats.regions.reduce((sum, r) => sum + r.requests, 0);
   return {
     period,
@@ -35,13 +35,13 @@ export function presentStats({ period, stats, countedBy }: CdnStatsResult) {
       total_requests: stats.requests,
       cache_hits: stats.hits,
       cache_misses: stats.misses,
-      hit_ratio: percent(stats.hits, stats.requests),
+      hit_ratio: percentOf(stats.hits, stats.requests),
       bandwidth_gb: gb(stats.bytes),
       bandwidth_bytes: stats.bytes,
       top_files: stats.topFiles.map((f) => ({ file_id: f.fileId, requests: f.requests, bandwidth_gb: gb(f.bytes), bandwidth_bytes: f.bytes })),
       // Only what a provider reported: no regions, no key (never an invented distribution).
       ...(stats.regions.length > 0
-        ? { geographic_distribution: Object.fromEntries(stats.regions.map((r) => [r.region, percent(r.requests, regionTotal)])) }
+        ? { geographic_distribution: Object.fromEntries(stats.regions.map((r) => [r.region, percentOf(r.requests, regionTotal)])) }
         : {}),
     },
   };
