@@ -46,11 +46,10 @@ export class RequestCdnPurge {
   }
 
   private async start(userId: string, files: StoredFile[], purgeType: PurgeType, reason: PurgeReason): Promise<PurgeRequest> {
-    const targets: CdnTarget[] = [];
-    const seen = new Set<string>();
-    for (const file of files) {
-      for (const t of await this.targets.forFile(file, purgeType)) if (!seen.has(t.path) && seen.add(t.path)) targets.push(t);
-    }
+    // A derived output asked for alongside its source is purged once.
+    const byPath = new Map<string, CdnTarget>();
+    for (const file of files) for (const t of await this.targets.forFile(file, purgeType)) byPath.set(t.path, t);
+    const targets = [...byPath.values()];
     // `none` has nothing to purge: it is done at once, and a request with no other provider needs no job.
     const providers = this.purgers.map((p) => ({ provider: p.provider, status: p.provider === 'none' ? ('completed' as const) : ('queued' as const), urlsPurged: 0, error: null }));
     const now = this.clock.now();
