@@ -132,7 +132,7 @@ export class RunTransformation {
     }
   }
 
-  private async produce(plan: TransformPlan, source: StoredFile, input: Buffer, onProgress: (p: number) => void, signal: AbortSignal): Promise<Buffer> {
+  private async produce(plan: InMemoryPlan, source: StoredFile, input: Buffer, onProgress: (p: number) => void, signal: AbortSignal): Promise<Buffer> {
     switch (plan.engine) {
       case 'image':
         return (await this.engines.image.transform(input, plan.operation)).data;
@@ -145,21 +145,17 @@ export class RunTransformation {
         const { text } = await this.engines.text!.extract(input, source.mimeType, { onProgress, signal });
         return Buffer.from(text, 'utf8');
       }
-      case 'media':
-      case 'waveform':
-        throw new Error('media plans run file to file (produceMedia)');
     }
   }
 
   /** The output as a stream of the file ffmpeg wrote (or, for waveforms, the small JSON/PNG it drew). */
-  private async produceMedia(plan: TransformPlan, inputPath: string, outputPath: string, onProgress: (p: number) => void, signal: AbortSignal): Promise<Buffer | Readable> {
+  private async produceMedia(plan: FilePlan, inputPath: string, outputPath: string, onProgress: (p: number) => void, signal: AbortSignal): Promise<Buffer | Readable> {
     const media = this.engines.media!;
     if (plan.engine === 'waveform') {
       const peaks = await media.waveformPeaks(inputPath, plan.points);
       if (plan.image) return this.engines.drawWaveform(peaks, plan.image);
       return Buffer.from(JSON.stringify({ points: peaks.length, peaks }));
     }
-    if (plan.engine !== 'media') throw new Error(`not a media plan: ${plan.engine}`);
     await media.transform(inputPath, outputPath, plan.operation, { onProgress, signal });
     return createReadStream(outputPath, { highWaterMark: 1024 * 1024 });
   }
@@ -177,6 +173,10 @@ export class RunTransformation {
     }
   }
 }
+
+/** Audio and video (and their waveforms) go through ffmpeg file to file; everything else is small enough for memory. */
+type FilePlan = Extract<TransformPlan, { engine: 'media' | 'waveform' }>;
+type InMemoryPlan = Exclude<TransformPlan, FilePlan>;
 
 class SourceGone extends DomainError {
   readonly code = 'TRANSFORMATION_FAILED';
