@@ -5,7 +5,7 @@ import { WorkerThreadContentHasher } from '../../src/adapters/hashing/worker-thr
 import type { ContentHasher } from '../../src/application/ports/content-hasher.port';
 import { SNIFF_BYTES } from '../../src/application/ports/content-sniffer.port';
 import { HashingMeter } from '../../src/application/storage/hashing-meter';
-import { InlineContentHasher } from '../../src/application/storage/inline-content-hasher';
+import { InlineContentHasher } from '../../src/adapters/hashing/inline-content-hasher';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');

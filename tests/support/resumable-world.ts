@@ -21,6 +21,7 @@ import { PgUploadSessionRepository } from '../../src/adapters/postgres/pg-upload
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { FakeClock } from './fake-clock';
 import { buildRouteTestApp } from './route-test-app';
+import { InlineContentHasher } from '../../src/adapters/hashing/inline-content-hasher';
 
 /** Recognises PDFs only: enough to see completion run the direct upload's type check. */
 const pdfSniffer = { sniff: async (head: Buffer) => (head.subarray(0, 5).toString('latin1') === '%PDF-' ? 'application/pdf' : null) };
@@ -48,7 +49,7 @@ export async function resumableWorld(options: { root?: string; clock?: FakeClock
         allowedMimeTypes: ['application/pdf'],
         quotaBytes: { user: null, premium: null, admin: null },
       });
-      const complete = new CompleteResumableUpload(sessions, store, store, create, logger);
+      const complete = new CompleteResumableUpload(sessions, store, store, create, logger, new InlineContentHasher());
       cleaner = new CleanExpiredUploads(sessions, store, clock, logger);
       const init = new InitResumableUpload(sessions, store, clock, { maxFileSizeBytes: 50 * 1024 * 1024, sessionTtlSeconds: options.sessionTtlSeconds ?? 3600 });
       const uploadChunk = new UploadChunk(sessions, store, complete, clock);

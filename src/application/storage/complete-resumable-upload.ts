@@ -9,6 +9,7 @@ import type { ChunkedUploads, ObjectStore } from '../ports/object-store.port';
 import type { UploadSessionRepository } from '../ports/upload-session-repository.port';
 import type { NewFileRequest, StagedObject } from './create-stored-file';
 import { HashingMeter } from './hashing-meter';
+import type { ContentHasher } from '../ports/content-hasher.port';
 
 /** The step a direct upload ends with (CreateStoredFile): the same checks, the same row. */
 export interface FileCreation {
@@ -28,6 +29,7 @@ export class CompleteResumableUpload {
     private readonly chunked: ChunkedUploads,
     private readonly createFile: FileCreation,
     private readonly logger: Logger,
+    private readonly hasher: ContentHasher,
   ) {}
 
   async execute(session: UploadSession, owner: { userId: string; role: Role }): Promise<StoredFile> {
@@ -66,7 +68,7 @@ export class CompleteResumableUpload {
   }
 
   private async measure(key: string): Promise<Omit<StagedObject, 'key'>> {
-    const meter = new HashingMeter(Number.MAX_SAFE_INTEGER);
+    const meter = new HashingMeter(Number.MAX_SAFE_INTEGER, this.hasher);
     const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
     await pipeline(await this.store.get(key), meter, sink);
     return meter.result();

@@ -2,7 +2,6 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { FileTooLarge } from '../../domain/storage/errors';
 import type { ContentDigests, ContentHasher, HashRun } from '../ports/content-hasher.port';
 import { SNIFF_BYTES } from '../ports/content-sniffer.port';
-import { inlineContentHasher } from './inline-content-hasher';
 
 /** Each side's buffer: a few 64 KiB chunks fit, so the meter does not push back on every one (16 KiB default). */
 const BUFFER_BYTES = 256 * 1024;
@@ -34,7 +33,7 @@ export class HashingMeter extends Transform {
 
   constructor(
     private readonly maxBytes: number,
-    hasher: ContentHasher = inlineContentHasher,
+    hasher: ContentHasher,
   ) {
     super({ highWaterMark: BUFFER_BYTES });
     this.run = hasher.start();

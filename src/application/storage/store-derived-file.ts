@@ -9,6 +9,7 @@ import type { FileRepository } from '../ports/file-repository.port';
 import type { ObjectStore } from '../ports/object-store.port';
 import type { CreateStoredFile } from './create-stored-file';
 import { HashingMeter } from './hashing-meter';
+import type { ContentHasher } from '../ports/content-hasher.port';
 
 /**
  * A transformation's output becomes a file the way an upload does: measured on its way to the
@@ -22,6 +23,7 @@ export class StoreDerivedFile {
     private readonly files: FileRepository,
     private readonly createStoredFile: CreateStoredFile,
     private readonly maxFileSizeBytes: number,
+    private readonly hasher: ContentHasher,
   ) {}
 
   async execute(input: {
@@ -36,7 +38,7 @@ export class StoreDerivedFile {
   }): Promise<{ file: StoredFile; created: boolean }> {
     const fileId = randomUUID();
     const key = objectKeyFor(input.owner.userId, input.source.projectId, fileId, input.name);
-    const meter = new HashingMeter(this.maxFileSizeBytes);
+    const meter = new HashingMeter(this.maxFileSizeBytes, this.hasher);
     // pipeline, not pipe: a read error of the output reaches the store's put instead of leaving it waiting.
     void pipeline(Buffer.isBuffer(input.data) ? Readable.from([input.data]) : input.data, meter).catch(() => undefined);
     try {

@@ -10,7 +10,6 @@ import type { Logger } from '../ports/logger.port';
 import type { ObjectStore } from '../ports/object-store.port';
 import type { CreateStoredFile } from './create-stored-file';
 import { HashingMeter } from './hashing-meter';
-import { inlineContentHasher } from './inline-content-hasher';
 
 /** The upload's `metadata` part, validated by the caller. */
 export interface UploadDetails {
@@ -49,7 +48,7 @@ export class UploadFile {
     private readonly createStoredFile: CreateStoredFile,
     private readonly maxFileSizeBytes: number,
     private readonly logger: Logger,
-    private readonly hasher: ContentHasher = inlineContentHasher,
+    private readonly hasher: ContentHasher,
   ) {}
 
   async execute(input: UploadFileInput): Promise<UploadResult> {

@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import type { Clock } from '../../application/ports/clock.port';
+import type { ContentHasher } from '../../application/ports/content-hasher.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { Logger } from '../../application/ports/logger.port';
 import type { ChunkedUploads, ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
@@ -66,7 +67,7 @@ export function bindStorageDelivery(container: Container, bind: Bind, get: Get):
     }),
   );
   bind<CompleteResumableUpload>(TOKENS.CompleteResumableUpload, () =>
-    new CompleteResumableUpload(sessions(), store(), chunked(), get<CreateStoredFile>(TOKENS.CreateStoredFile), logger()),
+    new CompleteResumableUpload(sessions(), store(), chunked(), get<CreateStoredFile>(TOKENS.CreateStoredFile), logger(), get<ContentHasher>(TOKENS.ContentHasher)),
   );
   bind<UploadChunk>(TOKENS.UploadChunk, () => new UploadChunk(sessions(), chunked(), get<CompleteResumableUpload>(TOKENS.CompleteResumableUpload), clock()));
   bind<TusAppend>(TOKENS.TusAppend, () => new TusAppend(sessions(), get<UploadChunk>(TOKENS.UploadChunk), clock()));

@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import type { Clock } from '../../application/ports/clock.port';
+import type { ContentHasher } from '../../application/ports/content-hasher.port';
 import type { DocumentRenderer } from '../../application/ports/document-renderer.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { ImageTransformer } from '../../application/ports/image-transformer.port';
@@ -77,7 +78,7 @@ export function bindTransforms(container: Container, bind: Bind, get: Get): void
   bind<RunTransformation>(TOKENS.RunTransformation, () => {
     const store = get<ObjectStore>(TOKENS.ObjectStore);
     const files = get<FileRepository>(TOKENS.FileRepository);
-    const derived = new StoreDerivedFile(store, files, get<CreateStoredFile>(TOKENS.CreateStoredFile), config().uploads.maxFileSizeBytes);
+    const derived = new StoreDerivedFile(store, files, get<CreateStoredFile>(TOKENS.CreateStoredFile), config().uploads.maxFileSizeBytes, get<ContentHasher>(TOKENS.ContentHasher));
     return new RunTransformation(
       transformations(), files, store,
       { image: get<ImageTransformer>(TOKENS.ImageTransformer), media: media(), text: text(), pages: pages(), drawWaveform: renderWaveformPng },

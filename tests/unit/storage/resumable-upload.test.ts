@@ -10,6 +10,7 @@ import { aCaller } from '../../support/caller-builder';
 import { FakeClock } from '../../support/fake-clock';
 import { aFile } from '../../support/file-builder';
 import { RecordingLogger } from '../../support/recording-logger';
+import { InlineContentHasher } from '../../../src/adapters/hashing/inline-content-hasher';
 
 const CHUNK = 256 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -26,7 +27,7 @@ function world() {
     },
   };
   const logger = new RecordingLogger();
-  const complete = new CompleteResumableUpload(sessions, store, store, creation, logger);
+  const complete = new CompleteResumableUpload(sessions, store, store, creation, logger, new InlineContentHasher());
   return {
     clock,
     store,

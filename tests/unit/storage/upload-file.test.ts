@@ -9,6 +9,7 @@ import { UploadFile, type UploadFileInput } from '../../../src/application/stora
 import { aPng, someText } from '../../support/media-fixtures';
 import { md5 } from '../../support/storage-world';
 import { RecordingLogger } from '../../support/recording-logger';
+import { InlineContentHasher } from '../../../src/adapters/hashing/inline-content-hasher';
 
 /** UploadFile and CreateStoredFile over the in-memory store and repository. */
 function aWorld(options: { extractor?: MetadataExtractor; replication?: BackupReplication } = {}) {
@@ -21,7 +22,7 @@ function aWorld(options: { extractor?: MetadataExtractor; replication?: BackupRe
     allowedMimeTypes: ['text/plain', 'image/png'],
     quotaBytes: { user: 20_000, premium: null, admin: null },
   }, options.replication ?? null);
-  const upload = new UploadFile(store, create, 10_000, logger);
+  const upload = new UploadFile(store, create, 10_000, logger, new InlineContentHasher());
   const owner = { userId: randomUUID(), role: 'user' as const };
   const input = (body: Readable, extra: Partial<UploadFileInput> = {}): UploadFileInput => ({
     owner,

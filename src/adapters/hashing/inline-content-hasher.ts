@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ContentDigests, ContentHasher, HashRun } from '../ports/content-hasher.port';
+import type { ContentDigests, ContentHasher, HashRun } from '../../application/ports/content-hasher.port';
 
-/** Both hashes on the caller's thread, in sequence: the default, and what tests and small bodies use. */
+/** Both hashes on the caller's thread, in sequence: for tests, and where threads are not worth it. */
 export class InlineContentHasher implements ContentHasher {
   start(): HashRun {
     const md5 = createHash('md5');
@@ -18,4 +18,3 @@ export class InlineContentHasher implements ContentHasher {
   }
 }
 
-export const inlineContentHasher: ContentHasher = new InlineContentHasher();
