@@ -21,7 +21,7 @@ import { RouteBuilder } from '../adapters/http/route-builder';
 import { openApiRoute, swaggerUiHandlers } from '../adapters/http/routes/docs.routes';
 import { healthRoutes } from '../adapters/http/routes/health.routes';
 import { metricsRoutes } from '../adapters/http/routes/metrics.routes';
-import { InMemoryKeyValueStore } from '../adapters/in-memory/in-memory-key-value-store';
+import { InMemoryKeyValueStore } from '../adapters/in-memory/fallbacks/in-memory-key-value-store';
 import { JoseTokenVerifier } from '../adapters/jwt/jose-token-verifier';
 import { VerifiedTokenCache } from '../adapters/jwt/verified-token-cache';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';

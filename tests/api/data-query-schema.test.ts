@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { MigrateToLatest } from '../../src/application/database/migrate-to-latest';
+import type { MigrateToLatest } from '../../src/application/database/migrations/migrate-to-latest';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { expectStandardError } from '../support/error-body';
 import { eventually } from '../support/eventually';

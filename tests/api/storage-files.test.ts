@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
-import type { PurgeExpiredTrash } from '../../src/application/storage/purge-expired-trash';
+import type { PurgeExpiredTrash } from '../../src/application/storage/files/purge-expired-trash';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { expectStandardError } from '../support/error-body';
 import { aPdf, aPng, someText } from '../support/media-fixtures';

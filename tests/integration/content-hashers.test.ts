@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { WorkerThreadContentHasher } from '../../src/adapters/hashing/worker-thread-content-hasher';
 import type { ContentHasher } from '../../src/application/ports/content-hasher.port';
 import { SNIFF_BYTES } from '../../src/application/ports/content-sniffer.port';
-import { HashingMeter } from '../../src/application/storage/hashing-meter';
+import { HashingMeter } from '../../src/application/storage/uploads/hashing-meter';
 import { InlineContentHasher } from '../../src/adapters/hashing/inline-content-hasher';
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { MigrateToLatest } from '../../src/application/database/migrate-to-latest';
+import { MigrateToLatest } from '../../src/application/database/migrations/migrate-to-latest';
 import { FileMigrationSource } from '../../src/adapters/file-system/file-migration-source';
 import { PgMigrationRunStore } from '../../src/adapters/postgres/pg-migration-run-store';
 import { PgMigrationStore } from '../../src/adapters/postgres/pg-migration-store';

@@ -1,14 +1,14 @@
-import { AcquireLease } from '../../src/application/database/acquire-lease';
-import { BeginLeaseTransaction } from '../../src/application/database/begin-lease-transaction';
-import { CommitLeaseTransaction } from '../../src/application/database/commit-lease-transaction';
-import { LeaseRegistry } from '../../src/application/database/lease-registry';
-import { RegistryLeaseSessions } from '../../src/application/database/lease-sessions';
-import { ReapLeases } from '../../src/application/database/reap-leases';
-import { ReleaseLease } from '../../src/application/database/release-lease';
-import { RollbackLeaseTransaction } from '../../src/application/database/rollback-lease-transaction';
+import { AcquireLease } from '../../src/application/database/leases/acquire-lease';
+import { BeginLeaseTransaction } from '../../src/application/database/leases/begin-lease-transaction';
+import { CommitLeaseTransaction } from '../../src/application/database/leases/commit-lease-transaction';
+import { LeaseRegistry } from '../../src/application/database/leases/lease-registry';
+import { RegistryLeaseSessions } from '../../src/application/database/leases/lease-sessions';
+import { ReapLeases } from '../../src/application/database/leases/reap-leases';
+import { ReleaseLease } from '../../src/application/database/leases/release-lease';
+import { RollbackLeaseTransaction } from '../../src/application/database/leases/rollback-lease-transaction';
 import type { CommitEffects, PostCommit } from '../../src/application/ports/commit-effects.port';
 import type { ConnectionPools } from '../../src/application/ports/connection-pools.port';
-import { InMemoryConnectionPools } from '../../src/adapters/in-memory/in-memory-connection-pools';
+import { InMemoryConnectionPools } from '../../src/adapters/in-memory/fakes/in-memory-connection-pools';
 import { FakeClock } from './fake-clock';
 import { RecordingLogger } from './recording-logger';
 

@@ -2,7 +2,7 @@ import { FileMigrationSource } from '../../src/adapters/file-system/file-migrati
 import { PgMigrationRunStore } from '../../src/adapters/postgres/pg-migration-run-store';
 import { PgMigrationStore } from '../../src/adapters/postgres/pg-migration-store';
 import type { PgSqlDatabase } from '../../src/adapters/postgres/pg-sql-database';
-import { MigrateToLatest } from '../../src/application/database/migrate-to-latest';
+import { MigrateToLatest } from '../../src/application/database/migrations/migrate-to-latest';
 import { SHIPPED_MIGRATIONS_DIR } from './migrations-dir';
 import { testPgDatabase } from './pg-database';
 import { RecordingLogger } from './recording-logger';

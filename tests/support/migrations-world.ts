@@ -1,11 +1,11 @@
-import { GetMigrationRun } from '../../src/application/database/get-migration-run';
-import { GetMigrationStatus } from '../../src/application/database/get-migration-status';
-import { MigrateToLatest } from '../../src/application/database/migrate-to-latest';
-import { RunMigrations } from '../../src/application/database/run-migrations';
+import { GetMigrationRun } from '../../src/application/database/migrations/get-migration-run';
+import { GetMigrationStatus } from '../../src/application/database/migrations/get-migration-status';
+import { MigrateToLatest } from '../../src/application/database/migrations/migrate-to-latest';
+import { RunMigrations } from '../../src/application/database/migrations/run-migrations';
 import type { Clock } from '../../src/application/ports/clock.port';
-import { InMemoryMigrationRunStore } from '../../src/adapters/in-memory/in-memory-migration-run-store';
-import { InMemoryMigrationSource } from '../../src/adapters/in-memory/in-memory-migration-source';
-import { InMemoryMigrationStore } from '../../src/adapters/in-memory/in-memory-migration-store';
+import { InMemoryMigrationRunStore } from '../../src/adapters/in-memory/fakes/in-memory-migration-run-store';
+import { InMemoryMigrationSource } from '../../src/adapters/in-memory/fakes/in-memory-migration-source';
+import { InMemoryMigrationStore } from '../../src/adapters/in-memory/fakes/in-memory-migration-store';
 import { InProcessBackgroundTasks } from '../../src/adapters/in-process/in-process-background-tasks';
 import type { MigrationScript } from '../../src/domain/database/migration';
 import { RecordingLogger } from './recording-logger';

@@ -5,7 +5,7 @@ import type { LeasedSession, LeaseSessions } from '../../src/application/ports/l
 import type { PendingInvalidations } from '../../src/application/ports/pending-invalidations.port';
 import type { QueryCache } from '../../src/application/ports/query-cache.port';
 import type { Row, SelectResult, TableReader } from '../../src/application/ports/table-reader.port';
-import { InMemoryQueryCache } from '../../src/adapters/in-memory/in-memory-query-cache';
+import { InMemoryQueryCache } from '../../src/adapters/in-memory/fallbacks/in-memory-query-cache';
 import type { ScopedSelect } from '../../src/domain/database/scoped-select';
 import { KeyValueUnavailable, NotFound } from '../../src/domain/shared/errors';
 

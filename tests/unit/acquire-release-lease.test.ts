@@ -1,4 +1,4 @@
-import { InMemoryConnectionPools, type InMemoryDatabaseSession } from '../../src/adapters/in-memory/in-memory-connection-pools';
+import { InMemoryConnectionPools, type InMemoryDatabaseSession } from '../../src/adapters/in-memory/fakes/in-memory-connection-pools';
 import { LeaseLimitExceeded, LeaseNotFound, LeaseOnOtherInstance } from '../../src/domain/database/lease';
 import { DatabaseUnavailable, PoolExhausted } from '../../src/domain/shared/errors';
 import { aCaller } from '../support/caller-builder';

@@ -1,11 +1,11 @@
-import { InMemoryCdnCacheStore } from '../../src/adapters/in-memory/in-memory-cdn-cache-store';
-import { InMemoryCdnPurger } from '../../src/adapters/in-memory/in-memory-cdn-purger';
-import { InMemoryFileRepository } from '../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/in-memory-purge-request-repository';
+import { InMemoryCdnCacheStore } from '../../src/adapters/in-memory/fakes/in-memory-cdn-cache-store';
+import { InMemoryCdnPurger } from '../../src/adapters/in-memory/fakes/in-memory-cdn-purger';
+import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/fakes/in-memory-purge-request-repository';
 import { InMemoryJobQueue } from '../../src/adapters/queue/in-memory-job-queue';
-import { CdnTargets } from '../../src/application/storage/cdn-targets';
-import { RequestCdnPurge } from '../../src/application/storage/request-cdn-purge';
-import { RunCdnPurge } from '../../src/application/storage/run-cdn-purge';
+import { CdnTargets } from '../../src/application/storage/cdn/cdn-targets';
+import { RequestCdnPurge } from '../../src/application/storage/cdn/request-cdn-purge';
+import { RunCdnPurge } from '../../src/application/storage/cdn/run-cdn-purge';
 import { fileCdnPath, thumbnailCdnPath } from '../../src/domain/storage/cdn';
 import { aCaller } from '../support/caller-builder';
 import { eventually } from '../support/eventually';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CdnCacheStore, CdnStats, TrafficBucket } from '../../src/application/ports/cdn-cache-store.port';
-import { CdnTrafficCounter } from '../../src/application/storage/cdn-traffic-counter';
+import { CdnTrafficCounter } from '../../src/application/storage/cdn/cdn-traffic-counter';
 import type { CdnHit, CdnProvider } from '../../src/domain/storage/cdn';
 
 /** Notes each write: the counter's job is what it sends, and how often. */

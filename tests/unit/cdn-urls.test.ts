@@ -1,5 +1,5 @@
-import { CdnUrls } from '../../src/application/storage/cdn-urls';
-import { DownloadSignature } from '../../src/application/storage/download-signature';
+import { CdnUrls } from '../../src/application/storage/cdn/cdn-urls';
+import { DownloadSignature } from '../../src/application/storage/delivery/download-signature';
 import { fileCdnPath, thumbnailCdnPath } from '../../src/domain/storage/cdn';
 import { FakeClock } from '../support/fake-clock';
 import { aFile } from '../support/file-builder';

@@ -1,4 +1,4 @@
-import { InMemoryCdnPurger } from '../../src/adapters/in-memory/in-memory-cdn-purger';
+import { InMemoryCdnPurger } from '../../src/adapters/in-memory/fakes/in-memory-cdn-purger';
 import { cdnPurgerContract } from '../contract/cdn-purger.contract';
 
 cdnPurgerContract('InMemoryCdnPurger', 'https://cdn.example.test', async () => {

@@ -1,6 +1,6 @@
-import { InMemoryCdnCacheStore } from '../../src/adapters/in-memory/in-memory-cdn-cache-store';
-import { InMemoryFileRepository } from '../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/in-memory-purge-request-repository';
+import { InMemoryCdnCacheStore } from '../../src/adapters/in-memory/fakes/in-memory-cdn-cache-store';
+import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/fakes/in-memory-purge-request-repository';
 import { cdnCacheStoreContract } from '../contract/cdn-cache-store.contract';
 import { purgeRequestRepositoryContract } from '../contract/purge-request-repository.contract';
 

@@ -1,4 +1,4 @@
-import { InMemoryConnectionPools } from '../../src/adapters/in-memory/in-memory-connection-pools';
+import { InMemoryConnectionPools } from '../../src/adapters/in-memory/fakes/in-memory-connection-pools';
 import { DatabaseUnavailable } from '../../src/domain/shared/errors';
 import { connectionPoolsContract } from '../contract/connection-pools.contract';
 

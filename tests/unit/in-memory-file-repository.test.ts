@@ -1,4 +1,4 @@
-import { InMemoryFileRepository } from '../../src/adapters/in-memory/in-memory-file-repository';
+import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
 import { fileRepositoryContract } from '../contract/file-repository.contract';
 
 fileRepositoryContract('InMemoryFileRepository', async () => new InMemoryFileRepository());

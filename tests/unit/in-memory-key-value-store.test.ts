@@ -1,4 +1,4 @@
-import { InMemoryKeyValueStore } from '../../src/adapters/in-memory/in-memory-key-value-store';
+import { InMemoryKeyValueStore } from '../../src/adapters/in-memory/fallbacks/in-memory-key-value-store';
 import { keyValueStoreContract } from '../contract/key-value-store.contract';
 import { FakeClock } from '../support/fake-clock';
 

@@ -1,7 +1,7 @@
 import { parseMigrationFile } from '../../src/adapters/file-system/migration-file';
-import { InMemoryMigrationRunStore } from '../../src/adapters/in-memory/in-memory-migration-run-store';
-import { InMemoryMigrationSource } from '../../src/adapters/in-memory/in-memory-migration-source';
-import { InMemoryMigrationStore } from '../../src/adapters/in-memory/in-memory-migration-store';
+import { InMemoryMigrationRunStore } from '../../src/adapters/in-memory/fakes/in-memory-migration-run-store';
+import { InMemoryMigrationSource } from '../../src/adapters/in-memory/fakes/in-memory-migration-source';
+import { InMemoryMigrationStore } from '../../src/adapters/in-memory/fakes/in-memory-migration-store';
 import { migrationRunStoreContract } from '../contract/migration-run-store.contract';
 import { migrationSourceContract } from '../contract/migration-source.contract';
 import { migrationStoreContract } from '../contract/migration-store.contract';

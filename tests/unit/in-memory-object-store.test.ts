@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { InMemoryObjectStore } from '../../src/adapters/in-memory/in-memory-object-store';
+import { InMemoryObjectStore } from '../../src/adapters/in-memory/fakes/in-memory-object-store';
 import { StorageBackendError } from '../../src/domain/storage/errors';
 import { objectStoreContract } from '../contract/object-store.contract';
 

@@ -1,5 +1,5 @@
-import { InMemoryOutboxStore } from '../../src/adapters/in-memory/in-memory-outbox-store';
-import { InMemoryTables } from '../../src/adapters/in-memory/in-memory-tables';
+import { InMemoryOutboxStore } from '../../src/adapters/in-memory/fakes/in-memory-outbox-store';
+import { InMemoryTables } from '../../src/adapters/in-memory/fakes/in-memory-tables';
 import { outboxStoreContract } from '../contract/outbox-store.contract';
 import { FakeClock } from '../support/fake-clock';
 

@@ -1,4 +1,4 @@
-import { InMemoryQueryCache } from '../../src/adapters/in-memory/in-memory-query-cache';
+import { InMemoryQueryCache } from '../../src/adapters/in-memory/fallbacks/in-memory-query-cache';
 import { queryCacheContract } from '../contract/query-cache.contract';
 import { FakeClock } from '../support/fake-clock';
 

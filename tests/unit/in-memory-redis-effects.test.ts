@@ -1,5 +1,5 @@
-import { InMemoryKeyValueStore } from '../../src/adapters/in-memory/in-memory-key-value-store';
-import { InMemoryRedisEffects } from '../../src/adapters/in-memory/in-memory-redis-effects';
+import { InMemoryKeyValueStore } from '../../src/adapters/in-memory/fallbacks/in-memory-key-value-store';
+import { InMemoryRedisEffects } from '../../src/adapters/in-memory/fallbacks/in-memory-redis-effects';
 import { KeyValueUnavailable } from '../../src/domain/shared/errors';
 import { redisEffectsContract } from '../contract/redis-effects.contract';
 

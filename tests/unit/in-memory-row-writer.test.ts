@@ -1,5 +1,5 @@
-import { InMemoryRowWriter } from '../../src/adapters/in-memory/in-memory-row-writer';
-import { InMemoryTables } from '../../src/adapters/in-memory/in-memory-tables';
+import { InMemoryRowWriter } from '../../src/adapters/in-memory/fakes/in-memory-row-writer';
+import { InMemoryTables } from '../../src/adapters/in-memory/fakes/in-memory-tables';
 import { rowWriterContract } from '../contract/row-writer.contract';
 import { shippedSchema } from '../support/table-schemas';
 

@@ -1,4 +1,4 @@
-import { InMemoryUploadSessionRepository } from '../../src/adapters/in-memory/in-memory-upload-session-repository';
+import { InMemoryUploadSessionRepository } from '../../src/adapters/in-memory/fakes/in-memory-upload-session-repository';
 import { uploadSessionRepositoryContract } from '../contract/upload-session-repository.contract';
 
 uploadSessionRepositoryContract('InMemoryUploadSessionRepository', async () => new InMemoryUploadSessionRepository());

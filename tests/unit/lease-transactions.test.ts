@@ -1,4 +1,4 @@
-import type { InMemoryConnectionPools } from '../../src/adapters/in-memory/in-memory-connection-pools';
+import type { InMemoryConnectionPools } from '../../src/adapters/in-memory/fakes/in-memory-connection-pools';
 import { NoActiveTransaction, TransactionAlreadyActive } from '../../src/domain/database/lease';
 import { TransactionAborted } from '../../src/domain/shared/errors';
 import { aCaller } from '../support/caller-builder';

@@ -1,4 +1,4 @@
-import { OutboxPendingInvalidations } from '../../src/application/database/outbox-pending-invalidations';
+import { OutboxPendingInvalidations } from '../../src/application/database/writes/outbox-pending-invalidations';
 import type { OutboxStore } from '../../src/application/ports/outbox-store.port';
 
 /** Only the two watermark reads matter here; the rest of the store is never called. */

@@ -1,4 +1,4 @@
-import { INLINE_BACKLOG_LIMIT } from '../../src/application/database/outbox-post-commit';
+import { INLINE_BACKLOG_LIMIT } from '../../src/application/database/writes/outbox-post-commit';
 import { RelayLoop } from '../../src/adapters/in-process/relay-loop';
 import type { RawOperation } from '../../src/domain/database/transaction-spec';
 import { aCaller } from '../support/caller-builder';

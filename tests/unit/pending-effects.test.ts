@@ -1,4 +1,4 @@
-import { PendingEffects } from '../../src/application/database/pending-effects';
+import { PendingEffects } from '../../src/application/database/writes/pending-effects';
 
 describe('PendingEffects', () => {
   it('is empty until something is added, and after a drain', () => {

@@ -1,4 +1,4 @@
-import { ReadCache } from '../../src/application/database/read-cache';
+import { ReadCache } from '../../src/application/database/reads/read-cache';
 import type { PendingInvalidations } from '../../src/application/ports/pending-invalidations.port';
 import { KeyValueUnavailable } from '../../src/domain/shared/errors';
 import { capturingLogger } from '../support/capturing-logger';

@@ -1,5 +1,5 @@
-import { InMemoryKeyValueStore } from '../../src/adapters/in-memory/in-memory-key-value-store';
-import { ReadRedisKeys } from '../../src/application/database/read-redis-keys';
+import { InMemoryKeyValueStore } from '../../src/adapters/in-memory/fallbacks/in-memory-key-value-store';
+import { ReadRedisKeys } from '../../src/application/database/reads/read-redis-keys';
 import type { KeyValueStore } from '../../src/application/ports/key-value-store.port';
 import { KeyValueUnavailable, ValidationFailed } from '../../src/domain/shared/errors';
 import { FakeClock } from '../support/fake-clock';

@@ -1,4 +1,4 @@
-import type { InMemoryConnectionPools } from '../../src/adapters/in-memory/in-memory-connection-pools';
+import type { InMemoryConnectionPools } from '../../src/adapters/in-memory/fakes/in-memory-connection-pools';
 import { LeaseNotFound } from '../../src/domain/database/lease';
 import { aCaller } from '../support/caller-builder';
 import { leasesWorld } from '../support/leases-world';

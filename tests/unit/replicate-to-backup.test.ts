@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { InMemoryFileRepository } from '../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryObjectStore } from '../../src/adapters/in-memory/in-memory-object-store';
+import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryObjectStore } from '../../src/adapters/in-memory/fakes/in-memory-object-store';
 import { InProcessBackgroundTasks } from '../../src/adapters/in-process/in-process-background-tasks';
-import { RemoveStoredFile } from '../../src/application/storage/remove-stored-file';
-import { ReplicateToBackup } from '../../src/application/storage/replicate-to-backup';
+import { RemoveStoredFile } from '../../src/application/storage/files/remove-stored-file';
+import { ReplicateToBackup } from '../../src/application/storage/backup-copies/replicate-to-backup';
 import { aFile } from '../support/file-builder';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };

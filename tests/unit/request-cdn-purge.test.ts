@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { InMemoryFileRepository } from '../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/in-memory-purge-request-repository';
+import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/fakes/in-memory-purge-request-repository';
 import { InMemoryJobQueue } from '../../src/adapters/queue/in-memory-job-queue';
 import type { CdnPurger } from '../../src/application/ports/cdn.port';
 import type { JobQueue } from '../../src/application/ports/job-queue.port';
-import { CdnTargets } from '../../src/application/storage/cdn-targets';
-import { RequestCdnPurge } from '../../src/application/storage/request-cdn-purge';
+import { CdnTargets } from '../../src/application/storage/cdn/cdn-targets';
+import { RequestCdnPurge } from '../../src/application/storage/cdn/request-cdn-purge';
 import { fileCdnPath, thumbnailCdnPath, type CdnProvider, type PurgeType } from '../../src/domain/storage/cdn';
 import type { StoredFile } from '../../src/domain/storage/stored-file';
 import { aCaller } from '../support/caller-builder';

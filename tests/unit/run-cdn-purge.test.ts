@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { InMemoryCdnCacheStore } from '../../src/adapters/in-memory/in-memory-cdn-cache-store';
-import { InMemoryFileRepository } from '../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/in-memory-purge-request-repository';
+import { InMemoryCdnCacheStore } from '../../src/adapters/in-memory/fakes/in-memory-cdn-cache-store';
+import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryPurgeRequestRepository } from '../../src/adapters/in-memory/fakes/in-memory-purge-request-repository';
 import { InMemoryJobQueue } from '../../src/adapters/queue/in-memory-job-queue';
 import type { CdnPurger } from '../../src/application/ports/cdn.port';
 import type { QueuedJob } from '../../src/application/ports/job-queue.port';
-import { RunCdnPurge } from '../../src/application/storage/run-cdn-purge';
+import { RunCdnPurge } from '../../src/application/storage/cdn/run-cdn-purge';
 import { fileCdnPath, thumbnailCdnPath, type CdnProvider, type CdnTarget } from '../../src/domain/storage/cdn';
 import type { PurgeRequest } from '../../src/domain/storage/cdn-purge';
 import { CdnSyncFailed } from '../../src/domain/storage/errors';

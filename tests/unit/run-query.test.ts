@@ -1,5 +1,5 @@
-import { ReadCache } from '../../src/application/database/read-cache';
-import { RunQuery } from '../../src/application/database/run-query';
+import { ReadCache } from '../../src/application/database/reads/read-cache';
+import { RunQuery } from '../../src/application/database/reads/run-query';
 import type { LeaseSessions } from '../../src/application/ports/lease-sessions.port';
 import type { SchemaCatalog } from '../../src/application/ports/schema-catalog.port';
 import { NotFound, ValidationFailed } from '../../src/domain/shared/errors';

@@ -1,5 +1,5 @@
-import { InMemoryMigrationStore } from '../../src/adapters/in-memory/in-memory-migration-store';
-import { SchemaRefreshingMigrationStore } from '../../src/application/database/schema-refreshing-migration-store';
+import { InMemoryMigrationStore } from '../../src/adapters/in-memory/fakes/in-memory-migration-store';
+import { SchemaRefreshingMigrationStore } from '../../src/application/database/migrations/schema-refreshing-migration-store';
 import type { SchemaCatalog } from '../../src/application/ports/schema-catalog.port';
 import type { SchemaSnapshot } from '../../src/domain/database/table-schema';
 import { capturingLogger } from '../support/capturing-logger';

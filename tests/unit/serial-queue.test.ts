@@ -1,4 +1,4 @@
-import { SerialQueue } from '../../src/application/database/serial-queue';
+import { SerialQueue } from '../../src/application/database/leases/serial-queue';
 
 describe('SerialQueue', () => {
   it('runs tasks one at a time in arrival order and counts those not finished', async () => {

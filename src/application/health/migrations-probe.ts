@@ -1,6 +1,6 @@
 import type { DependencyProbe } from '../ports/dependency-probe.port';
 import type { DependencyCheck } from '../../domain/health/health-report';
-import type { GetMigrationStatus } from '../database/get-migration-status';
+import type { GetMigrationStatus } from '../database/migrations/get-migration-status';
 
 /**
  * /health's migrations check. Not critical: a schema behind the code degrades the service, and an

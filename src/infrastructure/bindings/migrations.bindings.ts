@@ -6,11 +6,11 @@ import type { MigrationRunStore } from '../../application/ports/migration-run-st
 import type { MigrationSource } from '../../application/ports/migration-source.port';
 import type { MigrationStore } from '../../application/ports/migration-store.port';
 import type { SqlDatabase } from '../../application/ports/sql-database.port';
-import { GetMigrationRun } from '../../application/database/get-migration-run';
-import { GetMigrationStatus } from '../../application/database/get-migration-status';
-import { MigrateToLatest } from '../../application/database/migrate-to-latest';
-import { RunMigrations } from '../../application/database/run-migrations';
-import { SchemaRefreshingMigrationStore } from '../../application/database/schema-refreshing-migration-store';
+import { GetMigrationRun } from '../../application/database/migrations/get-migration-run';
+import { GetMigrationStatus } from '../../application/database/migrations/get-migration-status';
+import { MigrateToLatest } from '../../application/database/migrations/migrate-to-latest';
+import { RunMigrations } from '../../application/database/migrations/run-migrations';
+import { SchemaRefreshingMigrationStore } from '../../application/database/migrations/schema-refreshing-migration-store';
 import type { SchemaCatalog } from '../../application/ports/schema-catalog.port';
 import { MigrationsProbe } from '../../application/health/migrations-probe';
 import { FileMigrationSource } from '../../adapters/file-system/file-migration-source';

@@ -3,7 +3,7 @@ import type { ChunkedUploads, ObjectStore, ObjectUrlSigner } from '../../applica
 import type { DependencyProbe } from '../../application/ports/dependency-probe.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { Logger } from '../../application/ports/logger.port';
-import { ReplicateToBackup } from '../../application/storage/replicate-to-backup';
+import { ReplicateToBackup } from '../../application/storage/backup-copies/replicate-to-backup';
 import { InProcessBackgroundTasks } from '../../adapters/in-process/in-process-background-tasks';
 import { ObjectStoreProbe } from '../../application/health/object-store-probe';
 import { AzureBlobObjectStore } from '../../adapters/object-store/azure-blob-object-store';

@@ -1,4 +1,4 @@
-import { DownloadSignature, type SignedDownload } from '../../../src/application/storage/download-signature';
+import { DownloadSignature, type SignedDownload } from '../../../src/application/storage/delivery/download-signature';
 
 describe('DownloadSignature', () => {
   const signer = new DownloadSignature('a-secret-of-sufficient-length-0123456789');

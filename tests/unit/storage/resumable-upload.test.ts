@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { InMemoryObjectStore } from '../../../src/adapters/in-memory/in-memory-object-store';
-import { InMemoryUploadSessionRepository } from '../../../src/adapters/in-memory/in-memory-upload-session-repository';
-import { CleanExpiredUploads } from '../../../src/application/storage/clean-expired-uploads';
-import { CompleteResumableUpload, type FileCreation } from '../../../src/application/storage/complete-resumable-upload';
-import { InitResumableUpload } from '../../../src/application/storage/init-resumable-upload';
-import { UploadChunk } from '../../../src/application/storage/upload-chunk';
+import { InMemoryObjectStore } from '../../../src/adapters/in-memory/fakes/in-memory-object-store';
+import { InMemoryUploadSessionRepository } from '../../../src/adapters/in-memory/fakes/in-memory-upload-session-repository';
+import { CleanExpiredUploads } from '../../../src/application/storage/uploads/clean-expired-uploads';
+import { CompleteResumableUpload, type FileCreation } from '../../../src/application/storage/uploads/complete-resumable-upload';
+import { InitResumableUpload } from '../../../src/application/storage/uploads/init-resumable-upload';
+import { UploadChunk } from '../../../src/application/storage/uploads/upload-chunk';
 import type { StoredFile } from '../../../src/domain/storage/stored-file';
 import { aCaller } from '../../support/caller-builder';
 import { FakeClock } from '../../support/fake-clock';

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { InMemoryFileRepository } from '../../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryObjectStore } from '../../../src/adapters/in-memory/in-memory-object-store';
+import { InMemoryFileRepository } from '../../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryObjectStore } from '../../../src/adapters/in-memory/fakes/in-memory-object-store';
 import { InProcessBackgroundTasks } from '../../../src/adapters/in-process/in-process-background-tasks';
-import { ReplicateToBackup } from '../../../src/application/storage/replicate-to-backup';
-import { RetryPendingBackups, type BackupCopier } from '../../../src/application/storage/retry-pending-backups';
+import { ReplicateToBackup } from '../../../src/application/storage/backup-copies/replicate-to-backup';
+import { RetryPendingBackups, type BackupCopier } from '../../../src/application/storage/backup-copies/retry-pending-backups';
 import type { StoredFile } from '../../../src/domain/storage/stored-file';
 import { aFile } from '../../support/file-builder';
 

@@ -1,4 +1,4 @@
-import { planTransformation, type Engines } from '../../../src/application/storage/transform-plan';
+import { planTransformation, type Engines } from '../../../src/application/storage/transform/transform-plan';
 import { ValidationFailed } from '../../../src/domain/shared/errors';
 import { UnsupportedTransformation } from '../../../src/domain/storage/errors';
 

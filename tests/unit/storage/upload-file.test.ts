@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { InMemoryFileRepository } from '../../../src/adapters/in-memory/in-memory-file-repository';
-import { InMemoryObjectStore } from '../../../src/adapters/in-memory/in-memory-object-store';
+import { InMemoryFileRepository } from '../../../src/adapters/in-memory/fakes/in-memory-file-repository';
+import { InMemoryObjectStore } from '../../../src/adapters/in-memory/fakes/in-memory-object-store';
 import { FileTypeSniffer } from '../../../src/adapters/media/file-type-sniffer';
 import type { MetadataExtractor } from '../../../src/application/ports/metadata-extractor.port';
-import { CreateStoredFile, type BackupReplication } from '../../../src/application/storage/create-stored-file';
-import { UploadFile, type UploadFileInput } from '../../../src/application/storage/upload-file';
+import { CreateStoredFile, type BackupReplication } from '../../../src/application/storage/uploads/create-stored-file';
+import { UploadFile, type UploadFileInput } from '../../../src/application/storage/uploads/upload-file';
 import { aPng, someText } from '../../support/media-fixtures';
 import { md5 } from '../../support/storage-world';
 import { RecordingLogger } from '../../support/recording-logger';

@@ -1,4 +1,4 @@
-import type { CdnStatsResult } from '../../../application/storage/get-cdn-stats';
+import type { CdnStatsResult } from '../../../application/storage/cdn/get-cdn-stats';
 import { percentOf } from '../../../domain/storage/cdn';
 import type { PurgeRequest } from '../../../domain/storage/cdn-purge';
 

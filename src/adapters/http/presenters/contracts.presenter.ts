@@ -1,4 +1,4 @@
-import type { ProjectAggregate } from '../../../application/database/get-project-contract';
+import type { ProjectAggregate } from '../../../application/database/reads/get-project-contract';
 import type { Row } from '../../../application/ports/table-reader.port';
 
 /** The wire shapes of 001 "Endpoints de Contrats". Rows already hold snake_case column names. */

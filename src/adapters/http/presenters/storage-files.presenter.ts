@@ -1,6 +1,6 @@
-import type { CdnUrls } from '../../../application/storage/cdn-urls';
+import type { CdnUrls } from '../../../application/storage/cdn/cdn-urls';
 import type { ExtractedMetadata } from '../../../application/ports/file-repository.port';
-import type { StorageUsage } from '../../../application/storage/storage-quota';
+import type { StorageUsage } from '../../../application/storage/files/storage-quota';
 import { recoveryDeadline, type StoredFile } from '../../../domain/storage/stored-file';
 
 /** The URLs a file answers with (002): the service's download route and the CDN's URLs. */

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { CdnTrafficCounter } from '../../../application/storage/cdn-traffic-counter';
-import type { CdnObject, ResolveCdnObject } from '../../../application/storage/resolve-cdn-object';
-import type { StreamFile } from '../../../application/storage/stream-file';
+import type { CdnTrafficCounter } from '../../../application/storage/cdn/cdn-traffic-counter';
+import type { CdnObject, ResolveCdnObject } from '../../../application/storage/cdn/resolve-cdn-object';
+import type { StreamFile } from '../../../application/storage/delivery/stream-file';
 import type { Clock } from '../../../application/ports/clock.port';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import type { RouteBuilder } from '../route-builder';

@@ -1,6 +1,6 @@
-import type { GetCdnPurge } from '../../../application/storage/get-cdn-purge';
-import type { GetCdnStats } from '../../../application/storage/get-cdn-stats';
-import type { RequestCdnPurge } from '../../../application/storage/request-cdn-purge';
+import type { GetCdnPurge } from '../../../application/storage/cdn/get-cdn-purge';
+import type { GetCdnStats } from '../../../application/storage/cdn/get-cdn-stats';
+import type { RequestCdnPurge } from '../../../application/storage/cdn/request-cdn-purge';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentPurge, presentStats } from '../presenters/cdn.presenter';
 import type { RouteBuilder } from '../route-builder';

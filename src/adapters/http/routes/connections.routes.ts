@@ -1,8 +1,8 @@
-import type { AcquireLease } from '../../../application/database/acquire-lease';
-import type { BeginLeaseTransaction, LeaseTransactionState } from '../../../application/database/begin-lease-transaction';
-import type { CommitLeaseTransaction } from '../../../application/database/commit-lease-transaction';
-import type { ReleaseLease } from '../../../application/database/release-lease';
-import type { RollbackLeaseTransaction } from '../../../application/database/rollback-lease-transaction';
+import type { AcquireLease } from '../../../application/database/leases/acquire-lease';
+import type { BeginLeaseTransaction, LeaseTransactionState } from '../../../application/database/leases/begin-lease-transaction';
+import type { CommitLeaseTransaction } from '../../../application/database/leases/commit-lease-transaction';
+import type { ReleaseLease } from '../../../application/database/leases/release-lease';
+import type { RollbackLeaseTransaction } from '../../../application/database/leases/rollback-lease-transaction';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import type { RouteBuilder } from '../route-builder';
 import {

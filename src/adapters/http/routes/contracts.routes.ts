@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { GetProjectContract } from '../../../application/database/get-project-contract';
-import type { GetUserContract } from '../../../application/database/get-user-contract';
+import type { GetProjectContract } from '../../../application/database/reads/get-project-contract';
+import type { GetUserContract } from '../../../application/database/reads/get-user-contract';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentProject, presentUser } from '../presenters/contracts.presenter';
 import type { RouteBuilder } from '../route-builder';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { ReadRedisKeys } from '../../../application/database/read-redis-keys';
-import type { RunQuery } from '../../../application/database/run-query';
+import type { ReadRedisKeys } from '../../../application/database/reads/read-redis-keys';
+import type { RunQuery } from '../../../application/database/reads/run-query';
 import { ValidationFailed, type ValidationIssue } from '../../../domain/shared/errors';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import type { RouteBuilder } from '../route-builder';

@@ -1,4 +1,4 @@
-import type { RunTransaction, TransactionResult } from '../../../application/database/run-transaction';
+import type { RunTransaction, TransactionResult } from '../../../application/database/writes/run-transaction';
 import type { RawOperation } from '../../../domain/database/transaction-spec';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import type { RouteBuilder } from '../route-builder';

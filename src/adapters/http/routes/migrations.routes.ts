@@ -1,6 +1,6 @@
-import type { GetMigrationRun } from '../../../application/database/get-migration-run';
-import type { GetMigrationStatus } from '../../../application/database/get-migration-status';
-import type { RunMigrations } from '../../../application/database/run-migrations';
+import type { GetMigrationRun } from '../../../application/database/migrations/get-migration-run';
+import type { GetMigrationStatus } from '../../../application/database/migrations/get-migration-status';
+import type { RunMigrations } from '../../../application/database/migrations/run-migrations';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentRun, presentRunStarted, presentStatus } from '../presenters/migrations.presenter';
 import type { RouteBuilder } from '../route-builder';

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../application/ports/clock.port';
-import type { GetResumableUpload } from '../../../application/storage/get-resumable-upload';
-import type { InitResumableUpload } from '../../../application/storage/init-resumable-upload';
-import type { UploadChunk } from '../../../application/storage/upload-chunk';
+import type { GetResumableUpload } from '../../../application/storage/uploads/get-resumable-upload';
+import type { InitResumableUpload } from '../../../application/storage/uploads/init-resumable-upload';
+import type { UploadChunk } from '../../../application/storage/uploads/upload-chunk';
 import { DomainError } from '../../../domain/shared/domain-error';
 import { ValidationFailed } from '../../../domain/shared/errors';
 import { MAX_CHUNK_SIZE } from '../../../domain/storage/upload-session';

@@ -1,6 +1,6 @@
-import type { DownloadFile } from '../../../application/storage/download-file';
-import type { OpenSignedDownload } from '../../../application/storage/open-signed-download';
-import type { StreamFile } from '../../../application/storage/stream-file';
+import type { DownloadFile } from '../../../application/storage/delivery/download-file';
+import type { OpenSignedDownload } from '../../../application/storage/delivery/open-signed-download';
+import type { StreamFile } from '../../../application/storage/delivery/stream-file';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import type { RouteBuilder } from '../route-builder';
 import { BinarySchema, DownloadQuerySchema, FileIdParamsSchema, SignedDownloadQuerySchema } from '../schemas/storage-delivery.schemas';

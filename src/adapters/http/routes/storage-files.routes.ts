@@ -1,8 +1,8 @@
-import type { DeleteFile } from '../../../application/storage/delete-file';
-import type { GetFile } from '../../../application/storage/get-file';
-import type { ListFiles } from '../../../application/storage/list-files';
-import type { RestoreFile } from '../../../application/storage/restore-file';
-import type { UpdateFile } from '../../../application/storage/update-file';
+import type { DeleteFile } from '../../../application/storage/files/delete-file';
+import type { GetFile } from '../../../application/storage/files/get-file';
+import type { ListFiles } from '../../../application/storage/files/list-files';
+import type { RestoreFile } from '../../../application/storage/files/restore-file';
+import type { UpdateFile } from '../../../application/storage/files/update-file';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { groupMetadata, hasCompletedThumbnail, presentFile, presentUsage, urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import type { RouteBuilder } from '../route-builder';

@@ -3,7 +3,7 @@ import type { Caller } from '../../../domain/auth/caller';
 import { contentRange } from '../../../domain/storage/byte-range';
 import { RangeNotSatisfiable } from '../../../domain/storage/errors';
 import type { StoredFile } from '../../../domain/storage/stored-file';
-import type { StreamFile } from '../../../application/storage/stream-file';
+import type { StreamFile } from '../../../application/storage/delivery/stream-file';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import type { RouteBuilder } from '../route-builder';
 import { BinarySchema, FileIdParamsSchema } from '../schemas/storage-delivery.schemas';

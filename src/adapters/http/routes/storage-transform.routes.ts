@@ -1,6 +1,6 @@
-import type { CancelTransformation } from '../../../application/storage/cancel-transformation';
-import type { GetTransformation } from '../../../application/storage/get-transformation';
-import type { RequestTransformation } from '../../../application/storage/request-transformation';
+import type { CancelTransformation } from '../../../application/storage/transform/cancel-transformation';
+import type { GetTransformation } from '../../../application/storage/transform/get-transformation';
+import type { RequestTransformation } from '../../../application/storage/transform/request-transformation';
 import type { Transformation } from '../../../application/ports/transformation-repository.port';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import { ErrorBodySchema } from '../openapi/error-schema';

@@ -1,4 +1,4 @@
-import type { UploadDetails, UploadFile } from '../../../application/storage/upload-file';
+import type { UploadDetails, UploadFile } from '../../../application/storage/uploads/upload-file';
 import { ValidationFailed } from '../../../domain/shared/errors';
 import { receiveUpload } from '../multipart-upload';
 import { ErrorBodySchema } from '../openapi/error-schema';

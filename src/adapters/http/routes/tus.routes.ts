@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
-import type { InitResumableUpload } from '../../../application/storage/init-resumable-upload';
-import type { TerminateUpload } from '../../../application/storage/terminate-upload';
-import type { TusAppend } from '../../../application/storage/tus-append';
+import type { InitResumableUpload } from '../../../application/storage/uploads/init-resumable-upload';
+import type { TerminateUpload } from '../../../application/storage/uploads/terminate-upload';
+import type { TusAppend } from '../../../application/storage/uploads/tus-append';
 import { DomainError } from '../../../domain/shared/domain-error';
 import { ValidationFailed } from '../../../domain/shared/errors';
 import { ChecksumMismatch } from '../../../domain/storage/errors';

@@ -1,4 +1,4 @@
-import { periodMs } from '../../../application/storage/get-cdn-stats';
+import { periodMs } from '../../../application/storage/cdn/get-cdn-stats';
 import { z } from '../openapi/zod';
 
 const Uuid = z.string().uuid();

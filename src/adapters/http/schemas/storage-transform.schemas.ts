@@ -1,4 +1,4 @@
-import { TRANSFORMATION_TYPES } from '../../../application/storage/transform-plan';
+import { TRANSFORMATION_TYPES } from '../../../application/storage/transform/transform-plan';
 import { z } from '../openapi/zod';
 
 const Uuid = z.string().uuid();

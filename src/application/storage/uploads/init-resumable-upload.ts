@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../../domain/auth/caller';
+import { FileTooLarge } from '../../../domain/storage/errors';
+import { objectKeyFor } from '../../../domain/storage/file-path';
+import { DEFAULT_CHUNK_SIZE, totalChunksFor, type UploadSession } from '../../../domain/storage/upload-session';
+import type { Clock } from '../../ports/clock.port';
+import type { ChunkedUploads } from '../../ports/object-store.port';
+import type { UploadSessionRepository } from '../../ports/upload-session-repository.port';
+
+export interface InitResumableUploadInput {
+  caller: Caller;
+  filename: string;
+  fileSize: number;
+  mimeType: string;
+  /** Validated by the edge against MIN_CHUNK_SIZE..MAX_CHUNK_SIZE. */
+  chunkSize?: number;
+  projectId: string | null;
+  /** description, tags, custom_fields, is_public: as in a direct upload's metadata part. */
+  metadata: Record<string, unknown>;
+  checksumMd5: string | null;
+}
+
+/** Opens a resumable session: the final key and file id are chosen now, the provider's staging begins. */
+export class InitResumableUpload {
+  constructor(
+    private readonly sessions: UploadSessionRepository,
+    private readonly chunked: ChunkedUploads,
+    private readonly clock: Clock,
+    private readonly settings: { maxFileSizeBytes: number; sessionTtlSeconds: number },
+  ) {}
+
+  async execute(input: InitResumableUploadInput): Promise<UploadSession> {
+    const { maxFileSizeBytes } = this.settings;
+    // Refused before a byte is sent; completion checks type, quota and dedup as a direct upload would.
+    if (input.fileSize > maxFileSizeBytes) {
+      throw new FileTooLarge('File size exceeds maximum allowed limit', { file_size_bytes: input.fileSize, max_size_bytes: maxFileSizeBytes });
+    }
+    const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const fileId = randomUUID();
+    const key = objectKeyFor(input.caller.userId, input.projectId, fileId, input.filename);
+    const { uploadId } = await this.chunked.begin(key, input.mimeType);
+    const now = this.clock.now();
+    const session: UploadSession = {
+      id: randomUUID(),
+      userId: input.caller.userId,
+      fileId,
+      key,
+      uploadId,
+      filename: input.filename,
+      sizeBytes: input.fileSize,
+      mimeType: input.mimeType,
+      chunkSize,
+      totalChunks: totalChunksFor(input.fileSize, chunkSize),
+      projectId: input.projectId,
+      metadata: input.metadata,
+      checksumMd5: input.checksumMd5?.toLowerCase() ?? null,
+      chunks: {},
+      status: 'uploading',
+      expiresAt: new Date(now.getTime() + this.settings.sessionTtlSeconds * 1000),
+      createdAt: now,
+    };
+    await this.sessions.create(session);
+    return session;
+  }
+}
