@@ -21,163 +21,168 @@ import { RouteBuilder } from '../adapters/http/route-builder';
 import { openApiRoute, swaggerUiHandlers } from '../adapters/http/routes/docs.routes';
 import { healthRoutes } from '../adapters/http/routes/health.routes';
 import { metricsRoutes } from '../adapters/http/routes/metrics.routes';
-import { InMemoryKeyValueStore } from '../adapters/in-memory/fallbacks/in-memory-key-value-store';
 import { JoseTokenVerifier } from '../adapters/jwt/jose-token-verifier';
 import { VerifiedTokenCache } from '../adapters/jwt/verified-token-cache';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';
 import { UnpdfDocumentRenderer } from '../adapters/pdf/unpdf-document-renderer';
 import { PgSqlDatabase } from '../adapters/postgres/pg-sql-database';
+import { waitUntilReady } from '../adapters/redis/redis-client';
 import { PgSchemaCatalog } from '../adapters/postgres/pg-schema-catalog';
 import type { SchemaCatalog } from '../application/ports/schema-catalog.port';
-import { createRedisClient, waitUntilReady } from '../adapters/redis/redis-client';
-import { RedisKeyValueStore } from '../adapters/redis/redis-key-value-store';
-import { ResilientRedisRateLimitStore } from '../adapters/redis/resilient-redis-rate-limit-store';
-import { bindMigrations, mountMigrationRoutes } from './bindings/migrations.bindings';
-import { bindDataReads, mountDataReadRoutes } from './bindings/data-read.bindings';
-import { bindLeases, mountLeaseRoutes } from './bindings/leases.bindings';
-import { bindDataWrites, mountDataWriteRoutes } from './bindings/data-write.bindings';
+import { bindMigrations } from './bindings/migrations.bindings';
+import { bindDataReads } from './bindings/data-read.bindings';
+import { bindLeases } from './bindings/leases.bindings';
+import { bindDataWrites } from './bindings/data-write.bindings';
+import { bindKeyValue } from './bindings/key-value.bindings';
 import { bindObjectStores, prepareObjectStores } from './bindings/object-store.bindings';
-import { bindStorageFiles, mountStorageFileRoutes } from './bindings/storage.bindings';
-import { bindTransforms, mountTransformRoutes } from './bindings/transform.bindings';
-import { bindStorageDelivery, mountStorageDeliveryRoutes } from './bindings/storage-delivery.bindings';
+import { bindStorageFiles } from './bindings/storage.bindings';
+import { bindTransforms } from './bindings/transform.bindings';
+import { bindStorageDelivery } from './bindings/storage-delivery.bindings';
 import { bindTextExtraction } from './bindings/text.bindings';
 import { bindMedia } from './bindings/media.bindings';
-import { bindCdn, mountCdnRoutes } from './bindings/cdn.bindings';
+import { bindCdn } from './bindings/cdn.bindings';
+import type { Capability } from './background-task';
+import { BackgroundTasks } from './background-tasks';
+import { binder, type Overrides } from './binder';
 import type { Config } from './config';
 import { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
 import { TOKENS } from './tokens';
 
-/** Replacement values by token, e.g. `{ [TOKENS.KeyValueStore]: new InMemoryKeyValueStore() }`. */
-export type Overrides = { [token: symbol]: unknown };
+export type { Overrides } from './binder';
+
+/** The capability modules, in the order their routes are mounted and their background tasks start. */
+const MODULES = [
+  TOKENS.MigrationsModule,
+  TOKENS.DataReadsModule,
+  TOKENS.LeasesModule,
+  TOKENS.DataWritesModule,
+  TOKENS.StorageFilesModule,
+  TOKENS.StorageDeliveryModule,
+  TOKENS.TransformsModule,
+  TOKENS.CdnModule,
+];
 
 /**
  * The composition root: the only place that knows concrete adapters. Configuration picks them
  * (a Redis server or the in-process store; a JWT secret or a JWKS URL); tests swap any of them.
+ * Building the container (or the app) starts nothing: the background tasks are started by whoever
+ * runs the service, from `container.get(TOKENS.BackgroundTasks)`.
  */
 export function buildContainer(config: Config, overrides: Overrides = {}): Container {
   if (!config.databaseUrl) throw new Error('buildContainer needs config.databaseUrl (start the embedded PostgreSQL first)');
   const databaseUrl = config.databaseUrl;
   const container = new Container({ defaultScope: 'Singleton' });
-  const bind = <T>(token: symbol, make: () => T) => {
-    if (token in overrides) container.bind<T>(token).toConstantValue(overrides[token] as T);
-    else container.bind<T>(token).toDynamicValue(make);
-  };
-  const get = <T>(token: symbol) => container.get<T>(token);
-  const lifecycle = new Lifecycle();
+  const bind = binder(container, withSharedRoles(overrides));
 
   container.bind(TOKENS.Config).toConstantValue(config);
-  container.bind(TOKENS.Lifecycle).toConstantValue(lifecycle);
-  bind<Logger>(TOKENS.Logger, () => createLogger({ level: config.logLevel, service: config.serviceName }));
-  bind<Clock>(TOKENS.Clock, () => ({ now: () => new Date() }));
+  container.bind(TOKENS.Lifecycle).toConstantValue(new Lifecycle());
+  bind(TOKENS.Logger, (): Logger => createLogger({ level: config.logLevel, service: config.serviceName }), []);
+  bind(TOKENS.Clock, (): Clock => ({ now: () => new Date() }), []);
 
-  bind<SqlDatabase>(TOKENS.SqlDatabase, () => {
-    const db = new PgSqlDatabase(
-      {
-        connectionString: databaseUrl,
-        ...config.pool,
-        applicationName: config.serviceName,
-      },
-      get<Logger>(TOKENS.Logger),
-    );
-    lifecycle.onClose('postgresql pool', () => db.close());
-    return db;
-  });
+  bind(
+    TOKENS.PgSqlDatabase,
+    (logger: Logger, lifecycle: Lifecycle) => {
+      const db = new PgSqlDatabase({ connectionString: databaseUrl, ...config.pool, applicationName: config.serviceName }, logger);
+      lifecycle.onClose('postgresql pool', () => db.close());
+      return db;
+    },
+    [TOKENS.Logger, TOKENS.Lifecycle],
+  );
+  bind(TOKENS.SqlDatabase, (db: PgSqlDatabase): SqlDatabase => db, [TOKENS.PgSqlDatabase]);
+  bindKeyValue(bind);
 
-  bind<Redis | null>(TOKENS.RedisClient, () => {
-    if (!config.redisUrl) return null;
-    const client = createRedisClient(
-      { url: config.redisUrl, keyPrefix: config.redisKeyPrefix, connectTimeoutMs: config.pool.connectTimeoutMs },
-      get<Logger>(TOKENS.Logger),
-    );
-    lifecycle.onClose('redis', async () => {
-      await client.quit().catch(() => client.disconnect());
-    });
-    return client;
-  });
+  bind(
+    TOKENS.TokenVerifier,
+    (): TokenVerifier => {
+      const { jwtSecret, jwksUrl, issuer, audience } = config.auth;
+      if (jwksUrl) return new VerifiedTokenCache(new JoseTokenVerifier({ keys: { kind: 'jwks', url: jwksUrl }, issuer, audience }));
+      if (jwtSecret) return new VerifiedTokenCache(new JoseTokenVerifier({ keys: { kind: 'secret', secret: jwtSecret }, issuer, audience }));
+      throw new Error('No JWT_SECRET or JWKS_URL: resolve the development secret before building the container');
+    },
+    [],
+  );
+  bind(TOKENS.Metrics, (db: SqlDatabase) => new PrometheusMetrics(config.serviceName, db), [TOKENS.SqlDatabase]);
+  bind(
+    TOKENS.ApiDocument,
+    () =>
+      new ApiDocument({
+        title: 'Visiobook data platform',
+        version: config.version,
+        description: 'PostgreSQL/Redis gateway and file storage for the Visiobook ecosystem. JSON is snake_case.',
+      }),
+    [],
+  );
+  bind(TOKENS.SchemaCatalog, (db: PgSqlDatabase): SchemaCatalog => new PgSchemaCatalog(db), [TOKENS.PgSqlDatabase]);
 
-  bind<KeyValueStore>(TOKENS.KeyValueStore, () => {
-    const redis = get<Redis | null>(TOKENS.RedisClient);
-    const store = redis ? new RedisKeyValueStore(redis) : new InMemoryKeyValueStore(get<Clock>(TOKENS.Clock));
-    if (!redis) lifecycle.onClose('in-process key-value store', () => store.close());
-    return store;
-  });
+  bindMigrations(bind);
+  bindDataReads(bind);
+  bindLeases(bind);
+  bindDataWrites(bind);
+  bindObjectStores(bind);
+  bindStorageFiles(bind);
+  bindStorageDelivery(bind);
+  bindTextExtraction(bind);
+  bind(TOKENS.DocumentRenderer, (): DocumentRenderer => new UnpdfDocumentRenderer(), []);
+  bindMedia(bind);
+  bindTransforms(bind);
+  bindCdn(bind);
 
-  bind<TokenVerifier>(TOKENS.TokenVerifier, () => {
-    const { jwtSecret, jwksUrl, issuer, audience } = config.auth;
-    if (!jwksUrl && !jwtSecret) throw new Error('No JWT_SECRET or JWKS_URL: resolve the development secret before building the container');
-    const keys = jwksUrl ? { kind: 'jwks' as const, url: jwksUrl } : { kind: 'secret' as const, secret: jwtSecret! };
-    return new VerifiedTokenCache(new JoseTokenVerifier({ keys, issuer, audience }));
-  });
+  bind(
+    TOKENS.HealthProbes,
+    (db: SqlDatabase, keyValue: KeyValueStore, migrations: DependencyProbe, storage: DependencyProbe[], cdn: DependencyProbe): DependencyProbe[] => [
+      new DatabaseProbe(db),
+      new KeyValueProbe(keyValue),
+      migrations,
+      ...storage,
+      cdn,
+    ],
+    [TOKENS.SqlDatabase, TOKENS.KeyValueStore, TOKENS.MigrationsProbe, TOKENS.StorageProbes, TOKENS.CdnProbe],
+  );
+  bind(TOKENS.CheckHealth, (probes: DependencyProbe[]) => new CheckHealth(probes, config.healthCheckTimeoutMs), [TOKENS.HealthProbes]);
 
-  bind<PrometheusMetrics>(TOKENS.Metrics, () => new PrometheusMetrics(config.serviceName, get<SqlDatabase>(TOKENS.SqlDatabase)));
-  bind<ApiDocument>(TOKENS.ApiDocument, () =>
-    new ApiDocument({
-      title: 'Visiobook data platform',
-      version: config.version,
-      description: 'PostgreSQL/Redis gateway and file storage for the Visiobook ecosystem. JSON is snake_case.',
-    }),
+  bind(
+    TOKENS.BackgroundTasks,
+    (logger: Logger, ...modules: Capability[]) => new BackgroundTasks(modules.flatMap((module) => module.tasks), logger),
+    [TOKENS.Logger, ...MODULES],
   );
 
-  bindMigrations(container, bind, get);
-  bindDataReads(container, bind, get);
-  bindLeases(container, bind, get);
-  bindDataWrites(container, bind, get);
-  bindObjectStores(container, bind, get);
-  bindStorageFiles(container, bind, get);
-  bindStorageDelivery(container, bind, get);
-  bindTextExtraction(bind, get);
-  bind<DocumentRenderer>(TOKENS.DocumentRenderer, () => new UnpdfDocumentRenderer());
-  bindTransforms(container, bind, get);
-  bindMedia(container, bind);
-  bindCdn(container, bind, get);
-  bind<SchemaCatalog>(TOKENS.SchemaCatalog, () => new PgSchemaCatalog(get<SqlDatabase>(TOKENS.SqlDatabase) as PgSqlDatabase));
-
-  bind<DependencyProbe[]>(TOKENS.HealthProbes, () => [
-    new DatabaseProbe(get<SqlDatabase>(TOKENS.SqlDatabase)),
-    new KeyValueProbe(get<KeyValueStore>(TOKENS.KeyValueStore)),
-    get<DependencyProbe>(TOKENS.MigrationsProbe),
-    ...get<DependencyProbe[]>(TOKENS.StorageProbes),
-    get<DependencyProbe>(TOKENS.CdnProbe),
-  ]);
-  bind<CheckHealth>(TOKENS.CheckHealth, () => new CheckHealth(get<DependencyProbe[]>(TOKENS.HealthProbes), config.healthCheckTimeoutMs));
-
-  bind<Store | undefined>(TOKENS.RateLimitStore, () => {
-    const redis = get<Redis | null>(TOKENS.RedisClient);
-    if (!redis) return undefined;
-    return new ResilientRedisRateLimitStore(redis, 'ratelimit:');
-  });
-
-  bind<Express>(TOKENS.HttpApp, () => {
-    const doc = get<ApiDocument>(TOKENS.ApiDocument);
-    const metrics = get<PrometheusMetrics>(TOKENS.Metrics);
-    const routes = new RouteBuilder(doc, {
-      authenticate: authenticate(get<TokenVerifier>(TOKENS.TokenVerifier)),
-      rateLimit: rateLimitByCaller(config.rateLimit, get<Store | undefined>(TOKENS.RateLimitStore), get<Logger>(TOKENS.Logger)),
-    });
-    healthRoutes(routes, { checkHealth: get<CheckHealth>(TOKENS.CheckHealth), service: config.serviceName, version: config.version });
-    metricsRoutes(routes, metrics);
-    mountMigrationRoutes(routes, get);
-    mountDataReadRoutes(routes, get);
-    mountLeaseRoutes(routes, get);
-    mountDataWriteRoutes(routes, get);
-    mountStorageFileRoutes(routes, get);
-    mountStorageDeliveryRoutes(routes, get);
-    mountTransformRoutes(routes, get);
-    mountCdnRoutes(routes, get);
-    openApiRoute(routes, doc);
-    return createApp({
-      serviceName: config.serviceName,
-      bodyLimitBytes: config.http.bodyLimitBytes,
-      logger: get<Logger>(TOKENS.Logger),
-      observer: metrics,
-      routes,
-      corsOrigins: config.http.corsOrigins,
-      extra: [{ path: '/docs', handlers: swaggerUiHandlers() }],
-    });
-  });
+  bind(
+    TOKENS.HttpApp,
+    (doc: ApiDocument, metrics: PrometheusMetrics, verifier: TokenVerifier, rateLimitStore: Store | undefined, logger: Logger, checkHealth: CheckHealth, tasks: BackgroundTasks, ...modules: Capability[]): Express => {
+      const routes = new RouteBuilder(doc, {
+        authenticate: authenticate(verifier),
+        rateLimit: rateLimitByCaller(config.rateLimit, rateLimitStore, logger),
+      });
+      healthRoutes(routes, { checkHealth, service: config.serviceName, version: config.version, backgroundTasks: () => tasks.status() });
+      metricsRoutes(routes, metrics);
+      for (const module of modules) module.mountRoutes(routes);
+      openApiRoute(routes, doc);
+      return createApp({
+        serviceName: config.serviceName,
+        bodyLimitBytes: config.http.bodyLimitBytes,
+        bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
+        logger,
+        observer: metrics,
+        routes,
+        corsOrigins: config.http.corsOrigins,
+        extra: [{ path: '/docs', handlers: swaggerUiHandlers() }],
+      });
+    },
+    [TOKENS.ApiDocument, TOKENS.Metrics, TOKENS.TokenVerifier, TOKENS.RateLimitStore, TOKENS.Logger, TOKENS.CheckHealth, TOKENS.BackgroundTasks, ...MODULES],
+  );
 
   return container;
+}
+
+/**
+ * The real primary store is also the chunked-upload port (one adapter, bound once): a test that swaps
+ * the ObjectStore swaps the chunked uploads with it (every store, fakes included, stages chunks), or
+ * resumable uploads would assemble their chunks in a store nothing reads.
+ */
+function withSharedRoles(overrides: Overrides): Overrides {
+  if (!(TOKENS.ObjectStore in overrides) || TOKENS.ChunkedUploads in overrides) return overrides;
+  return { ...overrides, [TOKENS.ChunkedUploads]: overrides[TOKENS.ObjectStore] };
 }
 
 /**
@@ -185,7 +190,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
  * once). A Redis that does not answer in time is not fatal: the service starts DEGRADED.
  */
 export async function warmUp(container: Container): Promise<void> {
-  await prepareObjectStores((token) => container.get(token));
+  await prepareObjectStores(container);
   const redis = container.get<Redis | null>(TOKENS.RedisClient);
   if (!redis) return;
   const config = container.get<Config>(TOKENS.Config);
@@ -193,6 +198,3 @@ export async function warmUp(container: Container): Promise<void> {
     container.get<Logger>(TOKENS.Logger).warn({}, 'Redis not reachable at start; starting degraded');
   }
 }
-
-export type Bind = <T>(token: symbol, make: () => T) => void;
-export type Get = <T>(token: symbol) => T;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Express } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';
+import type { BackgroundTasks } from './background-tasks';
 import { buildContainer, warmUp } from './container';
 import { ConfigError, loadConfig, type Config } from './config';
 import { withDevelopmentSecret } from './dev-secret';
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
   }
 
   const app = container.get<Express>(TOKENS.HttpApp);
-  const api = await listen(app, config.http.port, config.http.host);
+  // Everything the service runs besides answering requests, from one list (each module declares its own).
+  const tasks = container.get<BackgroundTasks>(TOKENS.BackgroundTasks);
+  const api = await listen(app, config.http.port, config.http.host, {
+    serviceName: config.serviceName,
+    headersTimeoutMs: config.http.headersTimeoutMs,
+    requestTimeoutMs: config.http.requestTimeoutMs,
+  });
   const servers: RunningServer[] = [api];
   logger.info(
     { port: api.port, database: embedded ? 'embedded' : 'server', redis: config.redisUrl ? 'server' : 'in_process', env: config.env },
@@ -63,7 +70,10 @@ async function main(): Promise<void> {
     );
   }
 
-  installShutdown(logger, config.http.shutdownTimeoutMs, servers, lifecycle);
+  await tasks.start();
+  logger.info({ background_tasks: tasks.status().map((task) => `${task.name} (${task.schedule})${task.running ? '' : ' NOT RUNNING'}`) }, 'background tasks started');
+
+  installShutdown(logger, config.http.shutdownTimeoutMs, servers, tasks, lifecycle);
   // A stray rejection (a background task that forgot a catch) is a bug to log, not a reason to drop
   // every in-flight request; an uncaught exception leaves unknown state, so that one still exits.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
@@ -74,13 +84,15 @@ async function main(): Promise<void> {
   });
 }
 
-function installShutdown(logger: PinoLogger, graceMs: number, servers: RunningServer[], lifecycle: Lifecycle): void {
+function installShutdown(logger: PinoLogger, graceMs: number, servers: RunningServer[], tasks: BackgroundTasks, lifecycle: Lifecycle): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, grace_ms: graceMs }, 'shutting down: no new connections, finishing in-flight requests');
     await Promise.all(servers.map((s) => s.stop(graceMs)));
+    // In reverse order of starting, before the pools and clients they use are closed.
+    await tasks.stop();
     await lifecycle.close((name, error) => logger.warn({ resource: name, err: error }, 'close failed'));
     logger.info({}, 'shutdown complete');
     logger.flush();

@@ -1,4 +1,5 @@
 import type { Logger } from '../application/ports/logger.port';
+import { every, type BackgroundTask } from './background-task';
 
 export interface PeriodicTask {
   /** No further runs; resolves once the run in progress, if any, has finished. */
@@ -34,6 +35,29 @@ export function startPeriodic(
     async stop() {
       clearInterval(timer);
       await running;
+    },
+  };
+}
+
+/** `work` every `intervalMs` as a named background task: nothing runs until `start()`. */
+export function periodicTask(
+  name: string,
+  intervalMs: number,
+  work: () => Promise<unknown>,
+  logger: Logger,
+  options: { runAtStart?: boolean } = {},
+): BackgroundTask {
+  let running: PeriodicTask | null = null;
+  return {
+    name,
+    schedule: every(intervalMs),
+    start() {
+      running ??= startPeriodic(name, intervalMs, work, logger, options);
+    },
+    async stop() {
+      const task = running;
+      running = null;
+      await task?.stop();
     },
   };
 }

@@ -1,13 +1,14 @@
 import { Container } from 'inversify';
 import type { MediaTransformer } from '../../src/application/ports/media-transformer.port';
 import { bindMedia, ffmpegAnswers } from '../../src/infrastructure/bindings/media.bindings';
+import { binder } from '../../src/infrastructure/binder';
 import { ConfigError, loadConfig } from '../../src/infrastructure/config';
 import { TOKENS } from '../../src/infrastructure/tokens';
 
 function transformerWith(env: Record<string, string>): MediaTransformer {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Config).toConstantValue(loadConfig(env, { projectRoot: '/srv/visiobook', version: '1.0.0' }));
-  bindMedia(container, (token, make) => void container.bind(token).toDynamicValue(make));
+  bindMedia(binder(container));
   return container.get<MediaTransformer>(TOKENS.MediaTransformer);
 }
 

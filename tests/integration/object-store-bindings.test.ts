@@ -12,7 +12,7 @@ import type { FileRepository } from '../../src/application/ports/file-repository
 import { CheckHealth } from '../../src/application/health/check-health';
 import { bindObjectStores, prepareObjectStores } from '../../src/infrastructure/bindings/object-store.bindings';
 import { loadConfig } from '../../src/infrastructure/config';
-import type { Bind, Get } from '../../src/infrastructure/container';
+import { binder } from '../../src/infrastructure/binder';
 import { Lifecycle } from '../../src/infrastructure/lifecycle';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
@@ -36,13 +36,12 @@ function wire(env: Record<string, string>) {
   const config = loadConfig({ DATA_DIR: dataDir, ...env }, { projectRoot: dataDir, version: '0.0.0' });
   const container = new Container({ defaultScope: 'Singleton' });
   const lifecycle = new Lifecycle();
-  const bind: Bind = (token, make) => void container.bind(token).toDynamicValue(make);
-  const get: Get = (token) => container.get(token);
+  const get = <T>(token: symbol) => container.get<T>(token);
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Lifecycle).toConstantValue(lifecycle);
   container.bind(TOKENS.Logger).toConstantValue({ info: () => undefined, error: () => undefined, warn: (...args: unknown[]) => warnings.push(args) });
   container.bind(TOKENS.FileRepository).toConstantValue(new InMemoryFileRepository());
-  bindObjectStores(container, bind, get);
+  bindObjectStores(binder(container));
   return { container, get, close: () => lifecycle.close() };
 }
 
@@ -52,10 +51,10 @@ const s3Env = () => ({ AWS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: s3.acces
 describe('bindObjectStores', () => {
   it('binds the disk by default: no provider signer, no backup, a probe with the free space', async () => {
     const { container, get, close } = wire({});
-    await prepareObjectStores(get);
+    await prepareObjectStores(container);
     expect(get<ObjectStore>(TOKENS.ObjectStore).provider).toBe('local_disk');
     expect(get<ChunkedUploads>(TOKENS.ChunkedUploads)).toBe(get(TOKENS.ObjectStore));
-    expect(container.isBound(TOKENS.ObjectUrlSigner)).toBe(false);
+    expect(get(TOKENS.ObjectUrlSigner)).toBeNull();
     expect(get(TOKENS.BackupObjectStore)).toBeNull();
     const report = await new CheckHealth(get<DependencyProbe[]>(TOKENS.StorageProbes), 2_000).execute();
     expect(report.checks.local_disk).toMatchObject({ status: 'UP', facts: { role: 'primary', available_space: expect.stringMatching(/^\d+%$/) } });
@@ -64,8 +63,8 @@ describe('bindObjectStores', () => {
   });
 
   it('binds Azure as primary with its signer and S3 as backup, creating the container and the bucket at start', async () => {
-    const { get, close } = wire({ STORAGE_PROVIDER: 'azure_blob', BACKUP_STORAGE_PROVIDER: 'aws_s3', ...azureEnv(), ...s3Env() });
-    await prepareObjectStores(get);
+    const { container, get, close } = wire({ STORAGE_PROVIDER: 'azure_blob', BACKUP_STORAGE_PROVIDER: 'aws_s3', ...azureEnv(), ...s3Env() });
+    await prepareObjectStores(container);
     expect(get<ObjectStore>(TOKENS.ObjectStore).provider).toBe('azure_blob');
     expect(get(TOKENS.ObjectUrlSigner)).toBe(get(TOKENS.ObjectStore));
     expect(get<ObjectStore>(TOKENS.BackupObjectStore).provider).toBe('aws_s3');
@@ -81,9 +80,9 @@ describe('bindObjectStores', () => {
 
   it('starts degraded when the provider is down: health reports it DOWN with a safe message', async () => {
     const port = await freePort();
-    const { get, close } = wire({ STORAGE_PROVIDER: 'aws_s3', ...s3Env(), AWS_S3_ENDPOINT: `http://127.0.0.1:${port}` });
+    const { container, get, close } = wire({ STORAGE_PROVIDER: 'aws_s3', ...s3Env(), AWS_S3_ENDPOINT: `http://127.0.0.1:${port}` });
     warnings.length = 0;
-    await prepareObjectStores(get, 2_000);
+    await prepareObjectStores(container, 2_000);
     expect(warnings).toHaveLength(1);
     const report = await new CheckHealth(get<DependencyProbe[]>(TOKENS.StorageProbes), 5_000).execute();
     expect(report.checks.aws_s3).toMatchObject({ status: 'DOWN', error: 'Storage backend aws_s3 failed during ping' });

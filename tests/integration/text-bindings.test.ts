@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Container } from 'inversify';
 import type { TextExtractor } from '../../src/application/ports/text-extractor.port';
 import { bindTextExtraction } from '../../src/infrastructure/bindings/text.bindings';
+import { binder } from '../../src/infrastructure/binder';
 import { loadConfig } from '../../src/infrastructure/config';
 import { Lifecycle } from '../../src/infrastructure/lifecycle';
 import { TOKENS } from '../../src/infrastructure/tokens';
@@ -19,10 +20,7 @@ describe('text extraction bindings', () => {
     const lifecycle = new Lifecycle();
     container.bind(TOKENS.Config).toConstantValue(loadConfig({ DATA_DIR: dataDir }, { projectRoot: '/srv/visiobook', version: '1.0.0' }));
     container.bind(TOKENS.Lifecycle).toConstantValue(lifecycle);
-    bindTextExtraction(
-      (token, make) => void container.bind(token).toDynamicValue(make),
-      (token) => container.get(token),
-    );
+    bindTextExtraction(binder(container));
     const extractor = container.get<TextExtractor>(TOKENS.TextExtractor);
     try {
       expect(extractor.accepts).toEqual(expect.arrayContaining(['application/pdf', 'text/plain', 'image/png']));

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Container } from 'inversify';
 import { buildContainer, warmUp, type Overrides } from '../../src/infrastructure/container';
 import { loadConfig, type Config } from '../../src/infrastructure/config';
+import type { BackgroundTasks } from '../../src/infrastructure/background-tasks';
 import type { Lifecycle } from '../../src/infrastructure/lifecycle';
 import { findProjectRoot } from '../../src/infrastructure/paths';
 import { TOKENS } from '../../src/infrastructure/tokens';
@@ -14,6 +15,8 @@ export interface TestAppOptions {
   overrides?: Overrides;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /** Start the service's background tasks, as main.ts does (default true); `close()` stops them. */
+  background?: boolean;
 }
 
 export interface TestApp {
@@ -51,8 +54,19 @@ export async function buildTestContainer(options: TestAppOptions = {}): Promise<
   return { container, config, close: () => container.get<Lifecycle>(TOKENS.Lifecycle).close() };
 }
 
-/** The whole wired app over this run's real PostgreSQL and Redis. */
+/** The whole wired app over this run's real PostgreSQL and Redis, with its background tasks running unless `background: false`. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const wired = await buildTestContainer(options);
-  return { ...wired, app: wired.container.get<Express>(TOKENS.HttpApp) };
+  const app = wired.container.get<Express>(TOKENS.HttpApp);
+  if (!(options.background ?? true)) return { ...wired, app };
+  const tasks = wired.container.get<BackgroundTasks>(TOKENS.BackgroundTasks);
+  await tasks.start();
+  return {
+    ...wired,
+    app,
+    close: async () => {
+      await tasks.stop();
+      await wired.close();
+    },
+  };
 }

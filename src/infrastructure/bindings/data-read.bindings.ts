@@ -1,80 +1,83 @@
-import type { Container } from 'inversify';
-import type { Redis } from 'ioredis';
 import type { CacheInvalidator } from '../../application/ports/cache-invalidator.port';
 import type { Clock } from '../../application/ports/clock.port';
-import type { KeyValueStore } from '../../application/ports/key-value-store.port';
 import type { LeaseSessions } from '../../application/ports/lease-sessions.port';
 import type { Logger } from '../../application/ports/logger.port';
+import type { KeyValueStore } from '../../application/ports/key-value-store.port';
 import type { PendingInvalidations } from '../../application/ports/pending-invalidations.port';
 import type { QueryCache } from '../../application/ports/query-cache.port';
 import type { SchemaCatalog } from '../../application/ports/schema-catalog.port';
-import type { Lifecycle } from '../lifecycle';
-import { startPeriodic, type PeriodicTask } from '../periodic-task';
-import type { SqlDatabase } from '../../application/ports/sql-database.port';
 import type { TableReader } from '../../application/ports/table-reader.port';
 import { GetProjectContract } from '../../application/database/reads/get-project-contract';
 import { GetUserContract } from '../../application/database/reads/get-user-contract';
 import { ReadCache } from '../../application/database/reads/read-cache';
 import { ReadRedisKeys } from '../../application/database/reads/read-redis-keys';
 import { RunQuery } from '../../application/database/reads/run-query';
-import type { RouteBuilder } from '../../adapters/http/route-builder';
 import { contractsRoutes } from '../../adapters/http/routes/contracts.routes';
 import { dataQueryRoutes } from '../../adapters/http/routes/data-query.routes';
 import { InMemoryQueryCache } from '../../adapters/in-memory/fallbacks/in-memory-query-cache';
 import type { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
-import { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
+import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
 import { PgTableReader } from '../../adapters/postgres/pg-table-reader';
 import { RedisQueryCache } from '../../adapters/redis/redis-query-cache';
+import type { BackgroundTask, Capability } from '../background-task';
+import type { Bind } from '../binder';
 import type { Config } from '../config';
-import type { Bind, Get } from '../container';
+import { periodicTask } from '../periodic-task';
 import { TOKENS } from '../tokens';
+import type { KeyValueBackend } from './key-value.bindings';
 
 /**
  * The gateway's read path: scoped selects, the read cache (and the CacheInvalidator writes call),
- * Redis key reads, contract reads. Leases and the outbox's pending invalidations are optional
- * collaborators, used when their features bind them.
+ * Redis key reads, contract reads, and the periodic re-read of the schema catalog.
  */
-export function bindDataReads(container: Container, bind: Bind, get: Get): void {
-  const optional = <T>(token: symbol): T | null => (container.isBound(token) ? get<T>(token) : null);
-
-  bind<QueryCache>(TOKENS.QueryCache, () => {
-    const redis = get<Redis | null>(TOKENS.RedisClient);
-    return redis ? new RedisQueryCache(redis) : new InMemoryQueryCache(get<Clock>(TOKENS.Clock));
-  });
-  bind<TableReader>(TOKENS.TableReader, () => {
-    const db = get<SqlDatabase>(TOKENS.SqlDatabase);
-    if (!(db instanceof PgSqlDatabase)) throw new Error('Table reads need the PostgreSQL adapter (PgSqlDatabase) bound to SqlDatabase');
-    return new PgTableReader(db);
-  });
-  bind<ReadCache>(TOKENS.ReadCache, () =>
-    new ReadCache(
-      get<QueryCache>(TOKENS.QueryCache),
-      get<PrometheusMetrics>(TOKENS.Metrics),
-      optional<PendingInvalidations>(TOKENS.PendingInvalidations),
-      get<Logger>(TOKENS.Logger),
-      { ttlSeconds: get<Config>(TOKENS.Config).queryCache.ttlSeconds },
-    ),
+export function bindDataReads(bind: Bind): void {
+  bind(
+    TOKENS.QueryCache,
+    (backend: KeyValueBackend, clock: Clock): QueryCache => (backend.kind === 'redis' ? new RedisQueryCache(backend.client) : new InMemoryQueryCache(clock)),
+    [TOKENS.KeyValueBackend, TOKENS.Clock],
   );
-  bind<CacheInvalidator>(TOKENS.CacheInvalidator, () => get<ReadCache>(TOKENS.ReadCache));
+  bind(TOKENS.TableReader, (db: PgSqlDatabase): TableReader => new PgTableReader(db), [TOKENS.PgSqlDatabase]);
+  bind(
+    TOKENS.ReadCache,
+    (config: Config, cache: QueryCache, metrics: PrometheusMetrics, pending: PendingInvalidations, logger: Logger) =>
+      new ReadCache(cache, metrics, pending, logger, { ttlSeconds: config.queryCache.ttlSeconds }),
+    [TOKENS.Config, TOKENS.QueryCache, TOKENS.Metrics, TOKENS.PendingInvalidations, TOKENS.Logger],
+  );
+  bind(TOKENS.CacheInvalidator, (cache: ReadCache): CacheInvalidator => cache, [TOKENS.ReadCache]);
 
-  const catalog = () => get<SchemaCatalog>(TOKENS.SchemaCatalog);
-  const reader = () => get<TableReader>(TOKENS.TableReader);
-  const cache = () => get<ReadCache>(TOKENS.ReadCache);
-  bind<RunQuery>(TOKENS.RunQuery, () => new RunQuery(catalog(), reader(), cache(), optional<LeaseSessions>(TOKENS.LeaseSessions)));
-  bind<ReadRedisKeys>(TOKENS.ReadRedisKeys, () => new ReadRedisKeys(get<KeyValueStore>(TOKENS.KeyValueStore)));
-  bind<GetUserContract>(TOKENS.GetUserContract, () => new GetUserContract(catalog(), reader(), cache()));
-  bind<GetProjectContract>(TOKENS.GetProjectContract, () => new GetProjectContract(catalog(), reader(), cache()));
+  bind(
+    TOKENS.RunQuery,
+    (catalog: SchemaCatalog, reader: TableReader, cache: ReadCache, leases: LeaseSessions) => new RunQuery(catalog, reader, cache, leases),
+    [TOKENS.SchemaCatalog, TOKENS.TableReader, TOKENS.ReadCache, TOKENS.LeaseSessions],
+  );
+  bind(TOKENS.ReadRedisKeys, (store: KeyValueStore) => new ReadRedisKeys(store), [TOKENS.KeyValueStore]);
+  bind(
+    TOKENS.GetUserContract,
+    (catalog: SchemaCatalog, reader: TableReader, cache: ReadCache) => new GetUserContract(catalog, reader, cache),
+    [TOKENS.SchemaCatalog, TOKENS.TableReader, TOKENS.ReadCache],
+  );
+  bind(
+    TOKENS.GetProjectContract,
+    (catalog: SchemaCatalog, reader: TableReader, cache: ReadCache) => new GetProjectContract(catalog, reader, cache),
+    [TOKENS.SchemaCatalog, TOKENS.TableReader, TOKENS.ReadCache],
+  );
   // Migrations refresh the catalog of the instance that ran them; every other instance (and any DDL
   // run by hand) is caught up by this periodic re-read.
-  bind<PeriodicTask>(TOKENS.SchemaRefresh, () => {
-    const task = startPeriodic('schema catalog refresh', get<Config>(TOKENS.Config).schemaRefreshIntervalMs, () => catalog().refresh(), get<Logger>(TOKENS.Logger));
-    get<Lifecycle>(TOKENS.Lifecycle).onClose('schema catalog refresh', () => task.stop());
-    return task;
-  });
-}
+  bind(
+    TOKENS.SchemaRefresh,
+    (config: Config, catalog: SchemaCatalog, logger: Logger): BackgroundTask => periodicTask('schema catalog refresh', config.schemaRefreshIntervalMs, () => catalog.refresh(), logger),
+    [TOKENS.Config, TOKENS.SchemaCatalog, TOKENS.Logger],
+  );
 
-export function mountDataReadRoutes(routes: RouteBuilder, get: Get): void {
-  get<PeriodicTask>(TOKENS.SchemaRefresh);
-  dataQueryRoutes(routes, { runQuery: get<RunQuery>(TOKENS.RunQuery), readRedisKeys: get<ReadRedisKeys>(TOKENS.ReadRedisKeys) });
-  contractsRoutes(routes, { getUser: get<GetUserContract>(TOKENS.GetUserContract), getProject: get<GetProjectContract>(TOKENS.GetProjectContract) });
+  bind(
+    TOKENS.DataReadsModule,
+    (runQuery: RunQuery, readRedisKeys: ReadRedisKeys, getUser: GetUserContract, getProject: GetProjectContract, refresh: BackgroundTask): Capability => ({
+      mountRoutes(routes) {
+        dataQueryRoutes(routes, { runQuery, readRedisKeys });
+        contractsRoutes(routes, { getUser, getProject });
+      },
+      tasks: [refresh],
+    }),
+    [TOKENS.RunQuery, TOKENS.ReadRedisKeys, TOKENS.GetUserContract, TOKENS.GetProjectContract, TOKENS.SchemaRefresh],
+  );
 }

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import type { Container } from 'inversify';
 import type { MediaTransformer } from '../../application/ports/media-transformer.port';
 import { NativeFfmpegMediaTransformer } from '../../adapters/media/native-ffmpeg-media-transformer';
 import { WasmFfmpegMediaTransformer } from '../../adapters/media/wasm-ffmpeg-media-transformer';
 import type { Config } from '../config';
-import type { Bind } from '../container';
+import type { Bind } from '../binder';
 import { TOKENS } from '../tokens';
 
 let nativeAnswers: boolean | undefined;
@@ -16,9 +15,13 @@ export function ffmpegAnswers(): boolean {
 }
 
 /** The audio/video port: native ffmpeg when it answers (or MEDIA_ENGINE=native), else ffmpeg.wasm (about 7x slower). */
-export function bindMedia(container: Container, bind: Bind): void {
-  const engine = container.get<Config>(TOKENS.Config).media.engine;
-  bind<MediaTransformer>(TOKENS.MediaTransformer, () =>
-    engine === 'native' || (engine === 'auto' && ffmpegAnswers()) ? new NativeFfmpegMediaTransformer() : new WasmFfmpegMediaTransformer(),
+export function bindMedia(bind: Bind): void {
+  bind(
+    TOKENS.MediaTransformer,
+    (config: Config): MediaTransformer => {
+      const engine = config.media.engine;
+      return engine === 'native' || (engine === 'auto' && ffmpegAnswers()) ? new NativeFfmpegMediaTransformer() : new WasmFfmpegMediaTransformer();
+    },
+    [TOKENS.Config],
   );
 }

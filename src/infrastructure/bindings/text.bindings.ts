@@ -4,7 +4,7 @@ import { DocumentTextExtractor } from '../../adapters/text/document-text-extract
 import { RoutingTextExtractor } from '../../adapters/text/routing-text-extractor';
 import { bundledEnglishLangPath, TesseractTextExtractor } from '../../adapters/text/tesseract-text-extractor';
 import type { Config } from '../config';
-import type { Bind, Get } from '../container';
+import type { Bind } from '../binder';
 import type { Lifecycle } from '../lifecycle';
 import { TOKENS } from '../tokens';
 
@@ -12,11 +12,14 @@ import { TOKENS } from '../tokens';
  * Text extraction: documents read directly, images by OCR. The OCR worker starts on the first image
  * and is terminated at shutdown; its unpacked English model is kept under DATA_DIR.
  */
-export function bindTextExtraction(bind: Bind, get: Get): void {
-  bind<TextExtractor>(TOKENS.TextExtractor, () => {
-    const config = get<Config>(TOKENS.Config);
-    const ocr = new TesseractTextExtractor({ langPath: bundledEnglishLangPath(), cachePath: path.join(config.dataDir, 'tesseract') });
-    get<Lifecycle>(TOKENS.Lifecycle).onClose('OCR worker', () => ocr.close());
-    return new RoutingTextExtractor([new DocumentTextExtractor(), ocr]);
-  });
+export function bindTextExtraction(bind: Bind): void {
+  bind(
+    TOKENS.TextExtractor,
+    (config: Config, lifecycle: Lifecycle): TextExtractor => {
+      const ocr = new TesseractTextExtractor({ langPath: bundledEnglishLangPath(), cachePath: path.join(config.dataDir, 'tesseract') });
+      lifecycle.onClose('OCR worker', () => ocr.close());
+      return new RoutingTextExtractor([new DocumentTextExtractor(), ocr]);
+    },
+    [TOKENS.Config, TOKENS.Lifecycle],
+  );
 }

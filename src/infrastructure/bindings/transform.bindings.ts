@@ -1,4 +1,3 @@
-import type { Container } from 'inversify';
 import type { Clock } from '../../application/ports/clock.port';
 import type { ContentHasher } from '../../application/ports/content-hasher.port';
 import type { DocumentRenderer } from '../../application/ports/document-renderer.port';
@@ -8,7 +7,6 @@ import type { JobQueue } from '../../application/ports/job-queue.port';
 import type { Logger } from '../../application/ports/logger.port';
 import type { MediaTransformer } from '../../application/ports/media-transformer.port';
 import type { ObjectStore } from '../../application/ports/object-store.port';
-import type { SqlDatabase } from '../../application/ports/sql-database.port';
 import type { TextExtractor } from '../../application/ports/text-extractor.port';
 import type { TransformationRepository } from '../../application/ports/transformation-repository.port';
 import { AutoTransform } from '../../application/storage/transform/auto-transform';
@@ -21,88 +19,142 @@ import { RunTransformation } from '../../application/storage/transform/run-trans
 import { StoreDerivedFile } from '../../application/storage/transform/store-derived-file';
 import type { Engines } from '../../application/storage/transform/transform-plan';
 import type { FileLinks } from '../../adapters/http/presenters/storage-files.presenter';
-import type { RouteBuilder } from '../../adapters/http/route-builder';
 import { storageTransformRoutes } from '../../adapters/http/routes/storage-transform.routes';
 import { JimpImageTransformer } from '../../adapters/image/jimp-image-transformer';
 import { renderWaveformPng } from '../../adapters/media/waveform-png';
+import { TempScratchFolders } from '../../adapters/file-system/temp-scratch-folders';
 import { SharpImageTransformer } from '../../adapters/image/sharp-image-transformer';
 import { PgTransformationRepository } from '../../adapters/postgres/pg-transformation-repository';
-import { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
+import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
 import { PgBossJobQueue } from '../../adapters/queue/pg-boss-job-queue';
+import type { BackgroundTask, Capability } from '../background-task';
+import type { Bind } from '../binder';
 import type { Config } from '../config';
-import type { Bind, Get } from '../container';
 import type { Lifecycle } from '../lifecycle';
 import { TOKENS } from '../tokens';
 
 /**
  * Transformation jobs: the image engine (sharp, or jimp with IMAGE_ENGINE=jimp), the pg-boss queue,
- * the use cases and the worker. The media, text and page engines are optional bindings of their own
- * (TOKENS.MediaTransformer, TOKENS.TextExtractor, TOKENS.DocumentRenderer): without them those
+ * the use cases and this instance's workers. The media, text and page engines are bindings of their
+ * own (TOKENS.MediaTransformer, TOKENS.TextExtractor, TOKENS.DocumentRenderer): bound to null, those
  * types are refused with 422.
  */
-export function bindTransforms(container: Container, bind: Bind, get: Get): void {
-  const config = () => get<Config>(TOKENS.Config);
-  const clock = () => get<Clock>(TOKENS.Clock);
-  const logger = () => get<Logger>(TOKENS.Logger);
-  const transformations = () => get<TransformationRepository>(TOKENS.TransformationRepository);
-  const queue = () => get<JobQueue>(TOKENS.JobQueue);
-  const media = () => (container.isBound(TOKENS.MediaTransformer) ? get<MediaTransformer>(TOKENS.MediaTransformer) : null);
-  const text = () => (container.isBound(TOKENS.TextExtractor) ? get<TextExtractor>(TOKENS.TextExtractor) : null);
-  const pages = () => (container.isBound(TOKENS.DocumentRenderer) ? get<DocumentRenderer>(TOKENS.DocumentRenderer) : null);
-  const engines = (): Engines => {
-    const extractor = text();
-    const renderer = pages();
-    return { media: media() !== null, text: extractor ? { accepts: extractor.accepts } : null, pages: renderer ? { accepts: renderer.accepts } : null };
-  };
+export function bindTransforms(bind: Bind): void {
+  bind(
+    TOKENS.TransformEngines,
+    (media: MediaTransformer | null, text: TextExtractor | null, pages: DocumentRenderer | null): Engines => ({
+      media: media !== null,
+      text: text ? { accepts: text.accepts } : null,
+      pages: pages ? { accepts: pages.accepts } : null,
+    }),
+    [TOKENS.MediaTransformer, TOKENS.TextExtractor, TOKENS.DocumentRenderer],
+  );
+  bind(
+    TOKENS.ImageTransformer,
+    (config: Config): ImageTransformer => (config.transforms.imageEngine === 'jimp' ? new JimpImageTransformer() : new SharpImageTransformer()),
+    [TOKENS.Config],
+  );
+  bind(TOKENS.TransformationRepository, (db: PgSqlDatabase): TransformationRepository => new PgTransformationRepository(db), [TOKENS.PgSqlDatabase]);
+  bind(
+    TOKENS.JobQueue,
+    (config: Config, logger: Logger, lifecycle: Lifecycle): JobQueue => {
+      const { databaseUrl, transforms } = config;
+      const jobs = new PgBossJobQueue(
+        { connectionString: databaseUrl ?? '', queue: 'file-transformation', retries: transforms.retries, timeoutSeconds: transforms.timeoutSeconds, pollingIntervalSeconds: 0.5 },
+        logger,
+      );
+      lifecycle.onClose('transformation queue', () => jobs.close());
+      return jobs;
+    },
+    [TOKENS.Config, TOKENS.Logger, TOKENS.Lifecycle],
+  );
+  bind(
+    TOKENS.RequestTransformation,
+    (config: Config, files: FileRepository, transformations: TransformationRepository, queue: JobQueue, engines: Engines, clock: Clock) =>
+      new RequestTransformation(files, transformations, queue, () => engines, clock, config.transforms.concurrency),
+    [TOKENS.Config, TOKENS.FileRepository, TOKENS.TransformationRepository, TOKENS.JobQueue, TOKENS.TransformEngines, TOKENS.Clock],
+  );
+  bind(
+    TOKENS.GetTransformation,
+    (transformations: TransformationRepository, files: FileRepository) => new GetTransformation(transformations, files),
+    [TOKENS.TransformationRepository, TOKENS.FileRepository],
+  );
+  bind(
+    TOKENS.CancelTransformation,
+    (transformations: TransformationRepository, queue: JobQueue, clock: Clock) => new CancelTransformation(transformations, queue, clock),
+    [TOKENS.TransformationRepository, TOKENS.JobQueue, TOKENS.Clock],
+  );
+  bind(
+    TOKENS.AutoTransform,
+    (request: RequestTransformation, engines: Engines, logger: Logger) => new AutoTransform(request, () => engines, logger),
+    [TOKENS.RequestTransformation, TOKENS.TransformEngines, TOKENS.Logger],
+  );
+  bind(
+    TOKENS.RunTransformation,
+    (
+      config: Config,
+      transformations: TransformationRepository,
+      files: FileRepository,
+      store: ObjectStore,
+      create: CreateStoredFile,
+      hasher: ContentHasher,
+      image: ImageTransformer,
+      media: MediaTransformer | null,
+      text: TextExtractor | null,
+      pages: DocumentRenderer | null,
+      remove: RemoveStoredFile,
+      clock: Clock,
+      logger: Logger,
+    ) => {
+      const derived = new StoreDerivedFile(store, files, create, config.uploads.maxFileSizeBytes, hasher);
+      return new RunTransformation(
+        transformations, files, store,
+        { image, media, text, pages, drawWaveform: renderWaveformPng, scratch: new TempScratchFolders() },
+        derived, remove, clock, logger,
+        { timeoutMs: config.transforms.timeoutSeconds * 1000, cancelPollMs: 500 },
+      );
+    },
+    [
+      TOKENS.Config,
+      TOKENS.TransformationRepository,
+      TOKENS.FileRepository,
+      TOKENS.ObjectStore,
+      TOKENS.CreateStoredFile,
+      TOKENS.ContentHasher,
+      TOKENS.ImageTransformer,
+      TOKENS.MediaTransformer,
+      TOKENS.TextExtractor,
+      TOKENS.DocumentRenderer,
+      TOKENS.RemoveStoredFile,
+      TOKENS.Clock,
+      TOKENS.Logger,
+    ],
+  );
+  // None with TRANSFORM_CONCURRENCY=0: this instance then only queues, others run the jobs.
+  bind(
+    TOKENS.TransformWorker,
+    (config: Config, queue: JobQueue, run: RunTransformation): BackgroundTask | null => {
+      const concurrency = config.transforms.concurrency;
+      if (concurrency === 0) return null;
+      return {
+        name: 'transformation workers',
+        schedule: `queue worker x${concurrency}`,
+        start: () => queue.work((job) => run.execute(job), { concurrency }),
+        // Stops fetching and waits for the jobs running here.
+        stop: () => queue.close(),
+      };
+    },
+    [TOKENS.Config, TOKENS.JobQueue, TOKENS.RunTransformation],
+  );
 
-  bind<ImageTransformer>(TOKENS.ImageTransformer, () => (config().transforms.imageEngine === 'jimp' ? new JimpImageTransformer() : new SharpImageTransformer()));
-  bind<TransformationRepository>(TOKENS.TransformationRepository, () => {
-    const db = get<SqlDatabase>(TOKENS.SqlDatabase);
-    if (!(db instanceof PgSqlDatabase)) throw new Error('The transformation repository needs the PostgreSQL adapter (PgSqlDatabase) bound to SqlDatabase');
-    return new PgTransformationRepository(db);
-  });
-  bind<JobQueue>(TOKENS.JobQueue, () => {
-    const { databaseUrl, transforms } = config();
-    const jobs = new PgBossJobQueue(
-      { connectionString: databaseUrl!, queue: 'file-transformation', retries: transforms.retries, timeoutSeconds: transforms.timeoutSeconds, pollingIntervalSeconds: 0.5 },
-      logger(),
-    );
-    get<Lifecycle>(TOKENS.Lifecycle).onClose('transformation queue', () => jobs.close());
-    return jobs;
-  });
-  bind<RequestTransformation>(TOKENS.RequestTransformation, () =>
-    new RequestTransformation(get<FileRepository>(TOKENS.FileRepository), transformations(), queue(), engines, clock(), config().transforms.concurrency));
-  bind<GetTransformation>(TOKENS.GetTransformation, () => new GetTransformation(transformations(), get<FileRepository>(TOKENS.FileRepository)));
-  bind<CancelTransformation>(TOKENS.CancelTransformation, () => new CancelTransformation(transformations(), queue(), clock()));
-  bind<AutoTransform>(TOKENS.AutoTransform, () => new AutoTransform(get<RequestTransformation>(TOKENS.RequestTransformation), engines, logger()));
-  bind<RunTransformation>(TOKENS.RunTransformation, () => {
-    const store = get<ObjectStore>(TOKENS.ObjectStore);
-    const files = get<FileRepository>(TOKENS.FileRepository);
-    const derived = new StoreDerivedFile(store, files, get<CreateStoredFile>(TOKENS.CreateStoredFile), config().uploads.maxFileSizeBytes, get<ContentHasher>(TOKENS.ContentHasher));
-    return new RunTransformation(
-      transformations(), files, store,
-      { image: get<ImageTransformer>(TOKENS.ImageTransformer), media: media(), text: text(), pages: pages(), drawWaveform: renderWaveformPng },
-      derived, get<RemoveStoredFile>(TOKENS.RemoveStoredFile), clock(), logger(),
-      { timeoutMs: config().transforms.timeoutSeconds * 1000, cancelPollMs: 500 },
-    );
-  });
-  // Starting the workers is asynchronous (pg-boss starts); a failure is logged, the API still answers.
-  bind<{ started: Promise<void> }>(TOKENS.TransformWorker, () => {
-    const run = get<RunTransformation>(TOKENS.RunTransformation);
-    const concurrency = config().transforms.concurrency;
-    const started = concurrency === 0 ? Promise.resolve() : queue().work((job) => run.execute(job), { concurrency });
-    started.catch((error: unknown) => logger().error({ err: error instanceof Error ? { message: error.message } : String(error) }, 'transformation workers did not start'));
-    return { started };
-  });
-}
-
-/** Mounting the routes also starts this instance's workers: they run wherever the API runs. */
-export function mountTransformRoutes(routes: RouteBuilder, get: Get): void {
-  get<{ started: Promise<void> }>(TOKENS.TransformWorker);
-  storageTransformRoutes(routes, {
-    requestTransformation: get<RequestTransformation>(TOKENS.RequestTransformation),
-    getTransformation: get<GetTransformation>(TOKENS.GetTransformation),
-    cancelTransformation: get<CancelTransformation>(TOKENS.CancelTransformation),
-    links: get<FileLinks>(TOKENS.FileLinks),
-  });
+  bind(
+    TOKENS.TransformsModule,
+    (requestTransformation: RequestTransformation, getTransformation: GetTransformation, cancelTransformation: CancelTransformation, links: FileLinks, worker: BackgroundTask | null): Capability => ({
+      mountRoutes(routes) {
+        storageTransformRoutes(routes, { requestTransformation, getTransformation, cancelTransformation, links });
+      },
+      tasks: worker ? [worker] : [],
+    }),
+    [TOKENS.RequestTransformation, TOKENS.GetTransformation, TOKENS.CancelTransformation, TOKENS.FileLinks, TOKENS.TransformWorker],
+  );
 }

@@ -7,6 +7,8 @@ export interface HealthRouteDeps {
   checkHealth: CheckHealth;
   service: string;
   version: string;
+  /** What the service runs in the background, listed so an operator can see it. */
+  backgroundTasks?: () => ReadonlyArray<{ name: string; schedule: string; running: boolean }>;
 }
 
 /** /health (full report), /health/live (the process answers), /health/ready (critical deps are up). */
@@ -67,5 +69,13 @@ function present(report: HealthReport, deps: HealthRouteDeps) {
       ...(check.error ? { error: check.error } : {}),
     };
   }
-  return { status: report.status, timestamp: new Date().toISOString(), service: deps.service, version: deps.version, checks };
+  const tasks = deps.backgroundTasks?.();
+  return {
+    status: report.status,
+    timestamp: new Date().toISOString(),
+    service: deps.service,
+    version: deps.version,
+    checks,
+    ...(tasks ? { background_tasks: tasks.map(({ name, schedule, running }) => ({ name, schedule, running })) } : {}),
+  };
 }

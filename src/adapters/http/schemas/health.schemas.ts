@@ -15,6 +15,10 @@ export const HealthResponseSchema = z
         .catchall(z.unknown())
         .openapi({ description: 'Per dependency; postgresql adds connections, redis adds memory, migrations adds migrations' }),
     ),
+    background_tasks: z
+      .array(z.object({ name: z.string(), schedule: z.string().openapi({ example: 'every 60s' }), running: z.boolean() }))
+      .optional()
+      .openapi({ description: 'What this instance runs besides answering requests (sweeps, queue workers, log readers)' }),
   })
   .openapi('HealthResponse');
 
