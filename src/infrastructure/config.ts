@@ -124,6 +124,9 @@ const envSchema = z.object({
     message: 'expected one of fatal, error, warn, info, debug, trace, silent',
   }).default('info'),
   BODY_LIMIT: byteSize.default(1024 * 1024),
+  HTTP_HEADERS_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(0, 86_400_000).default(0),
+  HTTP_BODY_IDLE_TIMEOUT_MS: integer(0, 3_600_000).default(60_000),
   CORS_ORIGINS: optional(corsOrigins),
   HEALTH_CHECK_TIMEOUT_MS: integer(1, 60_000).default(2_000),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
@@ -166,7 +169,20 @@ export interface Config {
   serviceName: string;
   version: string;
   /** corsOrigins: where browsers may call the API from: `*`, a list of origins, or none (no CORS headers). */
-  http: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutMs: number; corsOrigins: '*' | string[] };
+  /**
+   * Timeouts: headers must arrive within headersTimeoutMs, a whole request within requestTimeoutMs
+   * (0: no bound, for long uploads), and a body may stall at most bodyIdleTimeoutMs (0: never cut).
+   */
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+    corsOrigins: '*' | string[];
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    bodyIdleTimeoutMs: number;
+  };
   dataDir: string;
   /** Absent: the embedded PostgreSQL is started from node_modules. */
   databaseUrl: string | undefined;
@@ -243,6 +259,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   }
   if (e.DB_POOL_MIN > e.DB_POOL_MAX) problems.push(`DB_POOL_MIN: expected at most DB_POOL_MAX (${e.DB_POOL_MAX})`);
   if (e.DATABASE_READ_URL && !e.DATABASE_URL) problems.push('DATABASE_READ_URL: needs DATABASE_URL as well');
+  // Node refuses a headers timeout longer than the request's (the headers are part of the request).
+  if (e.HTTP_REQUEST_TIMEOUT_MS > 0 && e.HTTP_REQUEST_TIMEOUT_MS < e.HTTP_HEADERS_TIMEOUT_MS) {
+    problems.push(`HTTP_REQUEST_TIMEOUT_MS: expected 0 (none) or at least HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS})`);
+  }
   if (e.LEASE_DEFAULT_TTL_SECONDS > e.LEASE_MAX_TTL_SECONDS) {
     problems.push(`LEASE_DEFAULT_TTL_SECONDS: expected at most LEASE_MAX_TTL_SECONDS (${e.LEASE_MAX_TTL_SECONDS})`);
   }
@@ -256,7 +276,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
     env: e.NODE_ENV,
     serviceName: e.SERVICE_NAME,
     version: defaults.version,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, corsOrigins: e.CORS_ORIGINS ?? [] },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimitBytes: e.BODY_LIMIT,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      corsOrigins: e.CORS_ORIGINS ?? [],
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.HTTP_BODY_IDLE_TIMEOUT_MS,
+    },
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databaseReadUrl: e.DATABASE_READ_URL,

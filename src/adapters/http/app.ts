@@ -2,14 +2,19 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../../application/ports/logger.port';
 import { corsPolicy, type CorsOrigins } from './middleware/cors';
 import { handleErrors, notFound } from './middleware/error-handler';
-import { JSON_TYPES, negotiateContent } from './middleware/content-negotiation';
+import { bodyIdleTimeout } from './middleware/body-idle-timeout';
+import { negotiateContent } from './middleware/content-negotiation';
+import { parseJsonBody } from './middleware/json-body';
 import { logRequests, type RequestObserver } from './middleware/request-logger';
 import { requestId } from './middleware/request-id';
+import { rejectUnstorableInput } from './middleware/storable-input';
 import type { RouteBuilder } from './route-builder';
 
 export interface AppOptions {
   serviceName: string;
   bodyLimitBytes: number;
+  /** HTTP_BODY_IDLE_TIMEOUT_MS: a body with no byte for this long answers 408 (0: never). Default 60 s. */
+  bodyIdleTimeoutMs?: number;
   logger: Logger;
   observer: RequestObserver;
   /** The defined API (routes + OpenAPI); mounted after the common middleware. */
@@ -20,6 +25,8 @@ export interface AppOptions {
   extra?: Array<{ path: string; handlers: RequestHandler[] }>;
 }
 
+const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
+
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -29,8 +36,10 @@ export function createApp(options: AppOptions): Express {
   app.use(requestId());
   app.use(logRequests(options.logger, options.observer));
   for (const handler of corsPolicy(options.corsOrigins ?? [])) app.use(handler);
+  app.use(bodyIdleTimeout(options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS, options.serviceName));
   app.use(negotiateContent());
-  app.use(express.json({ limit: options.bodyLimitBytes, type: JSON_TYPES }));
+  app.use(parseJsonBody(options.bodyLimitBytes));
+  app.use(rejectUnstorableInput());
   for (const { path, handlers } of options.extra ?? []) app.use(path, ...handlers);
   app.use(options.routes.finish());
   app.use(notFound());

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import { DomainError } from '../../domain/shared/domain-error';
 import { ValidationFailed } from '../../domain/shared/errors';
@@ -75,6 +75,14 @@ export function receiveUpload<T>(
       };
     });
     metadata.catch(() => undefined);
+    // Settled when the form is over: whole (its closing boundary read), malformed, or cut short.
+    let endForm: () => void = () => undefined;
+    let failForm: (error: Error) => void = () => undefined;
+    const formEnded = new Promise<void>((ok, ko) => {
+      endForm = ok;
+      failForm = ko;
+    });
+    formEnded.catch(() => undefined);
     let fileStream: Readable | null = null;
     let upload: Promise<T> | null = null;
 
@@ -87,6 +95,7 @@ export function receiveUpload<T>(
       // Cut during the file, or after it while a metadata part was still to come: either way, give up.
       fileStream?.destroy(new UploadAborted());
       abandonMetadata(new UploadAborted());
+      failForm(new UploadAborted());
     });
     form.on('field', (name, value) => {
       if (name === 'metadata') settleMetadata(value);
@@ -97,18 +106,20 @@ export function receiveUpload<T>(
         return;
       }
       fileStream = stream;
-      upload = start({ stream, fileName: info.filename ?? 'file', mimeType: info.mimeType || null }, early ? early.value : metadata);
+      upload = start({ stream: heldUntilFormEnds(stream, formEnded), fileName: info.filename ?? 'file', mimeType: info.mimeType || null }, early ? early.value : metadata);
       upload.then(resolve, (error: unknown) => {
         stopReading();
         reject(error);
       });
     });
     form.on('close', () => {
+      endForm();
       settleMetadata(null);
       if (!upload) reject(new ValidationFailed('The form has no file part', [{ path: 'body.file', message: 'required' }]));
     });
     form.on('error', (error: unknown) => {
-      const failure = error instanceof DomainError ? error : new ValidationFailed('Malformed multipart body', [{ path: 'body', message: String((error as Error)?.message ?? error) }]);
+      const failure = asFormFailure(error);
+      failForm(failure);
       fileStream?.destroy(failure);
       abandonMetadata(failure);
       stopReading();
@@ -116,4 +127,29 @@ export function receiveUpload<T>(
     });
     req.pipe(form);
   });
+}
+
+/** busboy's own errors (a truncated or malformed form) are the client's: 400, the rest as they are. */
+function asFormFailure(error: unknown): Error {
+  if (error instanceof DomainError || error instanceof UploadAborted) return error;
+  return new ValidationFailed('Malformed multipart body', [{ path: 'body', message: String((error as Error)?.message ?? error) }]);
+}
+
+/**
+ * The file part as the upload reads it: the same bytes, but its end is held back until the whole
+ * form has been read, and a form that turns out truncated or malformed fails it instead. busboy ends
+ * a file part at its boundary, before it knows whether the form closes properly; without this, a
+ * body cut just after the file part would still store the file.
+ */
+function heldUntilFormEnds(part: Readable, formEnded: Promise<void>): Readable {
+  const held = new Transform({
+    readableHighWaterMark: STREAM_BUFFER_BYTES,
+    writableHighWaterMark: STREAM_BUFFER_BYTES,
+    transform: (chunk, _encoding, done) => done(null, chunk),
+    flush: (done) => void formEnded.then(() => done(), done),
+  });
+  // busboy destroys the part with its raw error (before the form reports it): give it its code here.
+  part.once('error', (error) => held.destroy(asFormFailure(error)));
+  part.pipe(held);
+  return held;
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/shared/domain-error';
-import { Conflict, DatabaseTimeout, DatabaseUnavailable } from '../../domain/shared/errors';
+import { Conflict, DatabaseTimeout, DatabaseUnavailable, ValidationFailed } from '../../domain/shared/errors';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
@@ -21,6 +21,11 @@ export function translatePgError(error: unknown): unknown {
     /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message)
   ) {
     return new DatabaseUnavailable('Unable to reach the database', { database: 'postgresql' });
+  }
+  // 22021 (a NUL in text), 22P05 (a \u0000 escape in JSONB): a value from the client
+  // PostgreSQL cannot store. The HTTP edge refuses them first; this keeps any other path from a 500.
+  if (e?.code === '22021' || e?.code === '22P05') {
+    return new ValidationFailed('A value holds a character PostgreSQL cannot store (NUL)', [{ path: 'body', message: 'unstorable character' }]);
   }
   if (e?.code === '23505') return new Conflict('A row with the same unique value already exists', { constraint: e.constraint ?? null });
   return error;

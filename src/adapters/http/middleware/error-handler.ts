@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../../application/ports/logger.port';
+import { ValidationFailed } from '../../../domain/shared/errors';
 import { mapError } from '../error-mapper';
 import { MalformedJson, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from '../errors/http-errors';
 
@@ -20,13 +21,25 @@ function fromBodyParser(error: unknown): unknown {
   }
 }
 
+/**
+ * Express 5's router decodes path parameters while matching routes and passes decodeURIComponent's
+ * URIError on (with status 400) when one is not valid percent-encoding (`/files/%zz`), before any
+ * route or its schema runs.
+ */
+function fromRouter(error: unknown): unknown {
+  if (error instanceof URIError && (error as URIError & { status?: unknown }).status === 400) {
+    return new ValidationFailed('A path parameter is not valid percent-encoding', [{ path: 'params', message: error.message }]);
+  }
+  return error;
+}
+
 export function notFound(): RequestHandler {
   return (req, _res, next) => next(new RouteNotFound(`No route for ${req.method} ${req.path}`, { method: req.method, path: req.path }));
 }
 
 export function handleErrors(logger: Logger, service: string): ErrorRequestHandler {
   return (error, _req, res, _next) => {
-    const mapped = mapError(fromBodyParser(error), res.locals.requestId ?? 'unknown', service);
+    const mapped = mapError(fromRouter(fromBodyParser(error)), res.locals.requestId ?? 'unknown', service);
     if (mapped.unexpected) logger.error({ request_id: res.locals.requestId, err: error }, 'unexpected error');
     if (res.headersSent) {
       res.destroy();

@@ -4,6 +4,7 @@ import { receiveUpload } from '../multipart-upload';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentFile, urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import type { RouteBuilder } from '../route-builder';
+import { assertStorable } from '../storable-input';
 import { UploadFormSchema, UploadMetadataSchema, UploadResponseSchema } from '../schemas/storage-files.schemas';
 
 export interface UploadRouteDeps {
@@ -79,6 +80,8 @@ function parseMetadata(raw: string | null): UploadDetails {
   } catch {
     throw new ValidationFailed('The metadata part is not JSON', [{ path: 'body.metadata', message: 'malformed JSON' }]);
   }
+  // The form field skips the JSON body check of app.ts: the same limits (NUL, lone surrogates, depth) here.
+  assertStorable(json, 'body.metadata');
   const parsed = UploadMetadataSchema.safeParse(json);
   if (!parsed.success) {
     throw new ValidationFailed(
