@@ -4,7 +4,8 @@ import type { DatabaseSession } from '../../src/application/ports/database-sessi
 import type { LeasedSession, LeaseSessions } from '../../src/application/ports/lease-sessions.port';
 import type { PendingInvalidations } from '../../src/application/ports/pending-invalidations.port';
 import type { QueryCache } from '../../src/application/ports/query-cache.port';
-import type { Row, SelectResult, TableReader } from '../../src/application/ports/table-reader.port';
+import type { SelectResult, TableReader } from '../../src/application/ports/table-reader.port';
+import { InMemoryDatabaseSession, type InMemoryTables } from '../../src/adapters/in-memory/fakes/in-memory-tables';
 import { InMemoryQueryCache } from '../../src/adapters/in-memory/fallbacks/in-memory-query-cache';
 import type { ScopedSelect } from '../../src/domain/database/scoped-select';
 import { KeyValueUnavailable, NotFound } from '../../src/domain/shared/errors';
@@ -15,15 +16,14 @@ export function aCaller(role: Role = 'user', userId = '3f1d2c4b-5a6e-4f70-8123-4
   return { userId, role, email: null, subscriptionType: null, permissions: [], tokenId: null };
 }
 
-/** Answers every select with the rows given for its table, and remembers each select and session. */
+/** Remembers each select and session, and answers through the reader it wraps. */
 export class RecordingTableReader implements TableReader {
   readonly calls: Array<{ query: ScopedSelect; session?: DatabaseSession }> = [];
-  constructor(private readonly rows: Record<string, Row[]> = {}) {}
+  constructor(private readonly inner: TableReader) {}
 
-  async select(query: ScopedSelect, session?: DatabaseSession): Promise<SelectResult> {
+  select(query: ScopedSelect, session?: DatabaseSession): Promise<SelectResult> {
     this.calls.push({ query, session });
-    const rows = this.rows[query.spec.table] ?? [];
-    return { rows, total: query.count ? rows.length : null };
+    return this.inner.select(query, session);
   }
 }
 
@@ -74,17 +74,15 @@ export class ScriptedPending implements PendingInvalidations {
   }
 }
 
-/** One lease, `conn_1`, owned by `owner`; anyone else (or any other id) gets a 404. */
+/** One lease, `conn_1`, owned by `owner`, holding a session on `tables`; anyone else (or any other id) gets a 404. */
 export class OneLease implements LeaseSessions {
-  readonly session: DatabaseSession = {
-    id: 'session-1',
-    inTransaction: false,
-    begin: async () => undefined,
-    commit: async () => undefined,
-    rollback: async () => undefined,
-    release: async () => undefined,
-  };
-  constructor(private readonly owner: string) {}
+  readonly session: DatabaseSession;
+  constructor(
+    private readonly owner: string,
+    tables: InMemoryTables,
+  ) {
+    this.session = new InMemoryDatabaseSession(tables);
+  }
 
   async use<T>(connectionId: string, caller: Caller, work: (leased: LeasedSession) => Promise<T>): Promise<T> {
     if (connectionId !== 'conn_1' || caller.userId !== this.owner) throw new NotFound('No such connection lease', { connection_id: connectionId });

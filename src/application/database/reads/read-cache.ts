@@ -18,6 +18,17 @@ export interface CachedReadRequest {
   bypass?: boolean;
 }
 
+/** How an answer is kept in the cache, as text. */
+export interface StoredForm<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+}
+
+/** JSON: for any JSON-serializable answer. */
+const asJson = <T>(): StoredForm<T> => ({ encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) as T });
+
+const AS_TEXT: StoredForm<string> = { encode: (text) => text, decode: (text) => text };
+
 export interface ReadCacheOptions {
   ttlSeconds: number;
   /** How often, while the cache is off, to ask whether it may come back. */
@@ -50,25 +61,21 @@ export class ReadCache implements CacheInvalidator {
     this.now = options.now ?? Date.now;
   }
 
-  /** The answer from the cache, or from `load` (then stored). `load` must give JSON-serializable values. */
-  async read<T>(request: CachedReadRequest, load: () => Promise<T>): Promise<{ value: T; cache: CacheStatus }> {
-    return this.through(request, load, (value) => JSON.stringify(value), (text) => JSON.parse(text) as T);
-  }
-
   /**
-   * As `read`, for answers already in their stored form: a hit is the stored text as is, so a caller
-   * that sends it on (the HTTP edge) never parses and re-serializes it.
+   * The answer from the cache, or from `load` (then stored). Stored as JSON unless a form is given:
+   * a caller whose answer holds text meant to be sent on as is (rows already serialized) gives its
+   * own, so a hit never parses and re-serializes that text.
    */
-  async readText(request: CachedReadRequest, load: () => Promise<string>): Promise<{ value: string; cache: CacheStatus }> {
-    return this.through(request, load, (text) => text, (text) => text);
+  async read<T>(request: CachedReadRequest, load: () => Promise<T>, form: StoredForm<T> = asJson()): Promise<{ value: T; cache: CacheStatus }> {
+    return this.through(request, load, form);
   }
 
-  private async through<T>(
-    request: CachedReadRequest,
-    load: () => Promise<T>,
-    encode: (value: T) => string,
-    decode: (text: string) => T,
-  ): Promise<{ value: T; cache: CacheStatus }> {
+  /** As `read`, for answers already in their stored form: a hit is the stored text as is. */
+  async readText(request: CachedReadRequest, load: () => Promise<string>): Promise<{ value: string; cache: CacheStatus }> {
+    return this.through(request, load, AS_TEXT);
+  }
+
+  private async through<T>(request: CachedReadRequest, load: () => Promise<T>, { encode, decode }: StoredForm<T>): Promise<{ value: T; cache: CacheStatus }> {
     if (request.bypass || !(await this.usable())) return { value: await load(), cache: 'bypass' };
     const key = readCacheKey(request.what, request.scope);
     let generations: number[];

@@ -6,7 +6,8 @@ import { scopedSelect } from '../../../domain/database/scoped-select';
 import { NotFound } from '../../../domain/shared/errors';
 import type { LeaseSessions } from '../../ports/lease-sessions.port';
 import type { SchemaCatalog } from '../../ports/schema-catalog.port';
-import type { SelectResult, TableReader } from '../../ports/table-reader.port';
+import type { TableReader } from '../../ports/table-reader.port';
+import { CACHED_PAGE_FORM, cachedPageOf, type CachedPage } from './cached-page';
 import type { CacheStatus, ReadCache } from './read-cache';
 
 export interface RunQueryInput {
@@ -19,10 +20,8 @@ export interface RunQueryInput {
   connectionId?: string;
 }
 
-export interface RunQueryOutput {
-  /** The page's rows as a JSON array: the form the cache keeps and the HTTP edge sends, unparsed. */
-  rowsJson: string;
-  total: number | null;
+/** The page as the cache keeps it (rows as JSON text, for the HTTP edge to send unparsed), and where it is. */
+export interface RunQueryOutput extends CachedPage {
   page: number;
   limit: number;
   cache: CacheStatus;
@@ -50,30 +49,15 @@ export class RunQuery {
       if (!this.leases) throw new NotFound('No such connection lease', { connection_id: connectionId });
       // Never cached: on a lease the read may see the lease's own uncommitted writes.
       const result = await this.leases.use(connectionId, input.caller, (leased) => this.reader.select(select, leased.session));
-      return { rowsJson: JSON.stringify(result.rows), total: result.total, ...paging, cache: 'bypass' };
+      return { ...cachedPageOf(result), ...paging, cache: 'bypass' };
     }
 
-    const what = { select: normalizedSpec(select.spec), count: select.count, stored: PAGE_ENCODING };
-    const { value, cache } = await this.cache.readText(
+    const what = { select: normalizedSpec(select.spec), count: select.count, stored: CACHED_PAGE_FORM.name };
+    const { value, cache } = await this.cache.read(
       { what, scope, tables: select.dependsOn, bypass: input.bypassCache },
-      async () => encodePage(await this.reader.select(select)),
+      async () => cachedPageOf(await this.reader.select(select)),
+      CACHED_PAGE_FORM,
     );
-    return { ...decodePage(value), ...paging, cache };
+    return { rowsJson: value.rowsJson, total: value.total, ...paging, cache };
   }
-}
-
-/**
- * A page as stored: `[total,rows]`, one JSON document serialized once, from which the rows' text is
- * cut out rather than parsed. Named in the cache key, so an entry of another encoding never matches.
- */
-const PAGE_ENCODING = 'total-rows';
-
-function encodePage(result: SelectResult): string {
-  return `[${JSON.stringify(result.total)},${JSON.stringify(result.rows)}]`;
-}
-
-function decodePage(text: string): { rowsJson: string; total: number | null } {
-  const comma = text.indexOf(',');
-  const total = text.slice(1, comma);
-  return { rowsJson: text.slice(comma + 1, -1), total: total === 'null' ? null : Number(total) };
 }
