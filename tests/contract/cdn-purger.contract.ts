@@ -25,12 +25,25 @@ export function aCdnTarget(base: string, kind: 'files' | 'thumbnails' = 'files')
   return { fileId, path, url: `${base}${path}` };
 }
 
-/** What every CdnPurger promises: Varnish, Cloudflare, Azure CDN (and the none adapter, trivially). */
-export function cdnPurgerContract(name: string, base: string, make: () => Promise<CdnPurgerUnderTest>): void {
+/** A purger with no cache behind it (provider none): there is nothing to prime, purge or refuse. */
+export interface CachelessCdnPurgerUnderTest {
+  purger: CdnPurger;
+  close(): Promise<void>;
+}
+
+/**
+ * What every CdnPurger promises: Varnish, Cloudflare, Azure CDN and the fake purge what they are given
+ * from a shared cache. `none` (cache: 'none') has no cache: it is held to purging nothing, claiming
+ * nothing and never failing, which is all it promises.
+ */
+export function cdnPurgerContract(name: string, base: string, make: () => Promise<CdnPurgerUnderTest>): void;
+export function cdnPurgerContract(name: string, base: string, make: () => Promise<CachelessCdnPurgerUnderTest>, cache: 'none'): void;
+export function cdnPurgerContract(name: string, base: string, make: () => Promise<CdnPurgerUnderTest | CachelessCdnPurgerUnderTest>, cache: 'shared' | 'none' = 'shared'): void {
+  if (cache === 'none') return cachelessContract(name, base, make);
   describe(`${name} (CdnPurger contract)`, () => {
     let h: CdnPurgerUnderTest;
     beforeAll(async () => {
-      h = await make();
+      h = withCache(await make());
     });
     afterAll(() => h.close());
 
@@ -78,4 +91,32 @@ export function cdnPurgerContract(name: string, base: string, make: () => Promis
       expect(await h.wasPurged(t)).toBe(true);
     });
   });
+}
+
+function cachelessContract(name: string, base: string, make: () => Promise<CachelessCdnPurgerUnderTest>): void {
+  describe(`${name} (CdnPurger contract, no cache)`, () => {
+    let h: CachelessCdnPurgerUnderTest;
+    beforeAll(async () => {
+      h = await make();
+    });
+    afterAll(() => h.close());
+
+    it('is the none provider', () => {
+      expect(h.purger.provider).toBe('none');
+    });
+
+    it('claims no URL purged, for an empty list or any other', async () => {
+      await expect(h.purger.purge([])).resolves.toBe(0);
+      await expect(h.purger.purge([aCdnTarget(base), aCdnTarget(base, 'thumbnails')])).resolves.toBe(0);
+    });
+
+    it('never fails, however large the batch: there is no provider to refuse it', async () => {
+      await expect(h.purger.purge(Array.from({ length: 120 }, () => aCdnTarget(base)))).resolves.toBe(0);
+    });
+  });
+}
+
+function withCache(h: CdnPurgerUnderTest | CachelessCdnPurgerUnderTest): CdnPurgerUnderTest {
+  if (!('prime' in h)) throw new Error("This harness has no cache: run the contract with cache 'none'");
+  return h;
 }

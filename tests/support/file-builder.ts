@@ -71,6 +71,12 @@ export class FileBuilder {
     return this;
   }
 
+  /** Merged over the metadata so far (tags included). */
+  withMetadata(metadata: Record<string, unknown>): this {
+    this.file.metadata = { ...this.file.metadata, ...metadata };
+    return this;
+  }
+
   createdAt(at: Date): this {
     this.file.createdAt = at;
     this.file.updatedAt = at;

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { hashWorkerScript } from './hash-worker-script';
+import type { HashAlgorithm, HashReply, HashRequest, HashThreadData } from './hash-thread-messages';
 import type { ContentDigests, ContentHasher, HashRun } from '../../application/ports/content-hasher.port';
 
 /**
@@ -11,49 +13,26 @@ const SLOTS = 4;
 /** Rings kept for the next runs, so a new upload does not fault in fresh pages. */
 const POOLED_RINGS = 4;
 
-type Algorithm = 'md5' | 'sha256';
-type Reply = { id: number; op: 'done'; offset: number } | { id: number; op: 'digest'; hex: string | null };
-
-// Plain CommonJS evaluated in the worker: no loader or build step is involved (tsx, ts-jest, dist all work).
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const runs = new Map();
-parentPort.on('message', (m) => {
-  if (m.op === 'update') {
-    const run = runs.get(m.id);
-    if (run) run.hash.update(run.bytes.subarray(m.offset, m.offset + m.length));
-    parentPort.postMessage({ id: m.id, op: 'done', offset: m.offset });
-  } else if (m.op === 'open') {
-    runs.set(m.id, { hash: createHash(workerData.algorithm), bytes: new Uint8Array(m.ring) });
-  } else if (m.op === 'digest') {
-    const run = runs.get(m.id);
-    runs.delete(m.id);
-    parentPort.postMessage({ id: m.id, op: 'digest', hex: run ? run.hash.digest('hex') : null });
-  } else if (m.op === 'abort') {
-    runs.delete(m.id);
-  }
-});
-`;
-
 /** One thread computing one algorithm for every run; replies are routed to the run by id. */
 class HashThread {
   private readonly worker: Worker;
-  private readonly runs = new Map<number, (reply: Reply) => void>();
+  private readonly runs = new Map<number, (reply: HashReply) => void>();
   private readonly onFailure: (failure: Error) => void;
   dead = false;
 
-  constructor(algorithm: Algorithm, onFailure: (failure: Error) => void) {
+  constructor(algorithm: HashAlgorithm, onFailure: (failure: Error) => void) {
     this.onFailure = onFailure;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algorithm }, name: `hash-${algorithm}` });
+    const script = hashWorkerScript();
+    const workerData: HashThreadData = { algorithm };
+    this.worker = new Worker(script.filename, { ...script.options, workerData, name: `hash-${algorithm}` });
     // Idle hash threads must not keep the process alive; a run in progress has its socket for that.
     this.worker.unref();
-    this.worker.on('message', (reply: Reply) => this.runs.get(reply.id)?.(reply));
+    this.worker.on('message', (reply: HashReply) => this.runs.get(reply.id)?.(reply));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`hash thread ${algorithm} exited (code ${code})`)));
   }
 
-  listen(id: number, handler: (reply: Reply) => void): void {
+  listen(id: number, handler: (reply: HashReply) => void): void {
     this.runs.set(id, handler);
   }
 
@@ -61,7 +40,7 @@ class HashThread {
     this.runs.delete(id);
   }
 
-  post(message: { op: 'open'; id: number; ring: SharedArrayBuffer } | { op: 'update'; id: number; offset: number; length: number } | { op: 'digest' | 'abort'; id: number }): void {
+  post(message: HashRequest): void {
     this.worker.postMessage(message);
   }
 
@@ -209,7 +188,7 @@ class WorkerHashRun implements HashRun {
     this.filled = 0;
   }
 
-  private onReply(algorithm: Algorithm, reply: Reply): void {
+  private onReply(algorithm: HashAlgorithm, reply: HashReply): void {
     if (this.finished) return;
     if (reply.op === 'done') {
       const slot = reply.offset / SLOT_BYTES;

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { MediaOperation, MediaProbe, MediaTransformer } from '../../application/ports/media-transformer.port';
+import type { MediaProbe } from '../../application/ports/media-transformer.port';
 import { TransformationFailed } from '../../domain/storage/errors';
-import { parseProbe, requireStreamFor, transformArgs, waveformArgs } from './ffmpeg-args';
+import { parseProbe, transformArgs, waveformArgs } from './ffmpeg-args';
 import { PeakAccumulator } from './peak-accumulator';
+import { abortReason, assertPeakPoints, FfmpegMediaTransformer, lineSplitter, type EncodeJob } from './ffmpeg-media-transformer';
 
 const STDERR_LINES = 8;
 
@@ -21,10 +21,12 @@ interface Run {
  * file name is never interpreted). Progress comes from `-progress pipe:1`, measured against the
  * probed duration.
  */
-export class NativeFfmpegMediaTransformer implements MediaTransformer {
+export class NativeFfmpegMediaTransformer extends FfmpegMediaTransformer {
   readonly name = 'native-ffmpeg';
 
-  constructor(private readonly binaries: { ffmpeg: string; ffprobe: string } = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }) {}
+  constructor(private readonly binaries: { ffmpeg: string; ffprobe: string } = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }) {
+    super();
+  }
 
   async probe(inputPath: string): Promise<MediaProbe> {
     let json = '';
@@ -38,34 +40,17 @@ export class NativeFfmpegMediaTransformer implements MediaTransformer {
     return probe;
   }
 
-  async transform(
-    inputPath: string,
-    outputPath: string,
-    operation: MediaOperation,
-    options: { onProgress?: (percent: number) => void; signal?: AbortSignal } = {},
-  ): Promise<void> {
-    const { onProgress, signal } = options;
-    signal?.throwIfAborted();
-    const probe = await this.probe(inputPath);
-    requireStreamFor(operation, probe, path.basename(inputPath));
-
-    const progress = progressParser(probe.durationSeconds, onProgress);
-    try {
-      await this.run(this.binaries.ffmpeg, {
-        args: ['-v', 'error', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.25', ...transformArgs(inputPath, outputPath, operation, probe)],
-        paths: [inputPath, outputPath],
-        onStdout: progress.push,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      await rm(outputPath, { force: true });
-      throw error;
-    }
-    progress.finish();
+  protected encode({ inputPath, outputPath, operation, probe, signal }: EncodeJob, progress: (percent: number) => void): Promise<void> {
+    return this.run(this.binaries.ffmpeg, {
+      args: ['-v', 'error', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.25', ...transformArgs(inputPath, outputPath, operation, probe)],
+      paths: [inputPath, outputPath],
+      onStdout: progressParser(probe.durationSeconds, progress),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async waveformPeaks(inputPath: string, points: number): Promise<number[]> {
-    if (!Number.isInteger(points) || points < 1) throw new RangeError('points must be a positive whole number');
+    assertPeakPoints(points);
     const peaks = new PeakAccumulator();
     await this.run(this.binaries.ffmpeg, {
       args: ['-v', 'error', '-nostdin', ...waveformArgs(inputPath)],
@@ -79,14 +64,12 @@ export class NativeFfmpegMediaTransformer implements MediaTransformer {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       const stderr: string[] = [];
-      let pending = '';
-      child.stdout.on('data', (c: Buffer) => onStdout?.(c));
-      child.stderr.on('data', (c: Buffer) => {
-        const lines = (pending + c.toString('utf8')).split('\n');
-        pending = lines.pop() ?? '';
-        stderr.push(...lines.filter((l) => l.trim()));
+      const stderrLines = lineSplitter((line) => {
+        if (line.trim()) stderr.push(line);
         if (stderr.length > STDERR_LINES) stderr.splice(0, stderr.length - STDERR_LINES);
       });
+      child.stdout.on('data', (c: Buffer) => onStdout?.(c));
+      child.stderr.on('data', stderrLines.push);
       const abort = () => child.kill('SIGKILL');
       signal?.addEventListener('abort', abort, { once: true });
       child.on('error', (error) => {
@@ -97,16 +80,12 @@ export class NativeFfmpegMediaTransformer implements MediaTransformer {
         signal?.removeEventListener('abort', abort);
         if (signal?.aborted) return reject(abortReason(signal));
         if (code === 0) return resolve();
-        if (pending.trim()) stderr.push(pending);
+        if (stderrLines.rest().trim()) stderr.push(stderrLines.rest());
         const detail = hidePaths(stderr.slice(-STDERR_LINES).join('\n'), paths);
         reject(new TransformationFailed(`${path.basename(binary)} failed (exit ${code}): ${detail || 'no message'}`));
       });
     });
   }
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The transformation was cancelled', 'AbortError');
 }
 
 /** Only file names reach the message: the host's folders are nobody's business. */
@@ -120,29 +99,10 @@ function hidePaths(text: string, paths: string[]): string {
   return out;
 }
 
-/** `out_time_ms` (microseconds, despite the name) against the duration, as a rising 0..100. */
-export function progressParser(durationSeconds: number | null, onProgress?: (percent: number) => void) {
-  let last = -1;
-  let pending = '';
-  const emit = (percent: number) => {
-    const p = Math.max(0, Math.min(100, Math.floor(percent)));
-    if (p > last) {
-      last = p;
-      onProgress?.(p);
-    }
-  };
-  return {
-    push: (chunk: Buffer) => {
-      const lines = (pending + chunk.toString('utf8')).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const [key, value] = line.trim().split('=');
-        if (key === 'out_time_ms' && durationSeconds && value && /^\d+$/.test(value)) {
-          // Kept below 100 until ffmpeg says it has finished writing.
-          emit(Math.min(99, (Number(value) / 1e6 / durationSeconds) * 100));
-        }
-      }
-    },
-    finish: () => emit(100),
-  };
+/** `out_time_ms` (microseconds, despite the name) of `-progress pipe:1` against the duration, as a percent. */
+export function progressParser(durationSeconds: number | null, onPercent: (percent: number) => void): (chunk: Buffer) => void {
+  return lineSplitter((line) => {
+    const [key, value] = line.trim().split('=');
+    if (key === 'out_time_ms' && durationSeconds && value && /^\d+$/.test(value)) onPercent((Number(value) / 1e6 / durationSeconds) * 100);
+  }).push;
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { MediaOperation, MediaProbe, MediaTransformer } from '../../application/ports/media-transformer.port';
+import type { MediaProbe } from '../../application/ports/media-transformer.port';
 import { TransformationFailed } from '../../domain/storage/errors';
-import { requireStreamFor, transformArgs, waveformArgs } from './ffmpeg-args';
+import { transformArgs, waveformArgs } from './ffmpeg-args';
 import { PeakAccumulator } from './peak-accumulator';
+import { abortReason, assertPeakPoints, FfmpegMediaTransformer, lineSplitter, type EncodeJob } from './ffmpeg-media-transformer';
 
 /**
  * ffmpeg.wasm 0.11 (@ffmpeg/ffmpeg 0.11.6 + @ffmpeg/core 0.11.0) for machines without the ffmpeg
@@ -37,7 +38,7 @@ const send = (m) => process.stdout.write(JSON.stringify(m) + '\n');
 
 const LOG_LINES = 8;
 
-export class WasmFfmpegMediaTransformer implements MediaTransformer {
+export class WasmFfmpegMediaTransformer extends FfmpegMediaTransformer {
   readonly name = 'wasm-ffmpeg';
 
   async probe(inputPath: string): Promise<MediaProbe> {
@@ -51,41 +52,18 @@ export class WasmFfmpegMediaTransformer implements MediaTransformer {
     return probe;
   }
 
-  async transform(
-    inputPath: string,
-    outputPath: string,
-    operation: MediaOperation,
-    options: { onProgress?: (percent: number) => void; signal?: AbortSignal } = {},
-  ): Promise<void> {
-    const { onProgress, signal } = options;
-    signal?.throwIfAborted();
-    const probe = await this.probe(inputPath);
-    requireStreamFor(operation, probe, path.basename(inputPath));
-    let last = -1;
-    const emit = (p: number) => {
-      const v = Math.max(0, Math.min(100, Math.floor(p)));
-      if (v > last) {
-        last = v;
-        onProgress?.(v);
-      }
-    };
-    try {
-      // x264 with its default threading deadlocks in this wasm build at some frame sizes (640x360).
-      const single = (args: string[]) => [...args.slice(0, -2), '-threads', '1', ...args.slice(-2)];
-      await this.run(inputPath, outputPath, (i, o) => ['-nostdin', ...single(transformArgs(i, o!, operation, probe))], {
-        onRatio: (r) => emit(Math.min(99, r * 100)),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      await rm(outputPath, { force: true });
-      throw error;
-    }
-    emit(100);
+  protected encode({ inputPath, outputPath, operation, probe, signal }: EncodeJob, progress: (percent: number) => void): Promise<void> {
+    // x264 with its default threading deadlocks in this wasm build at some frame sizes (640x360).
+    const single = (args: string[]) => [...args.slice(0, -2), '-threads', '1', ...args.slice(-2)];
+    return this.run(inputPath, outputPath, (i, o) => ['-nostdin', ...single(transformArgs(i, o!, operation, probe))], {
+      onRatio: (r) => progress(r * 100),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** Decoded to a temporary raw file (8 kHz mono s16le, ~58 MB an hour), then folded into peaks. */
   async waveformPeaks(inputPath: string, points: number): Promise<number[]> {
-    if (!Number.isInteger(points) || points < 1) throw new RangeError('points must be a positive whole number');
+    assertPeakPoints(points);
     const raw = `${inputPath}.${process.pid}.${Date.now()}.peaks.raw`;
     try {
       await this.run(inputPath, raw, (i, o) => [...waveformArgs(i).slice(0, -1), o!], {});
@@ -112,31 +90,24 @@ export class WasmFfmpegMediaTransformer implements MediaTransformer {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
       const log: string[] = [];
-      let pending = '';
-      child.stdout.on('data', (c: Buffer) => {
-        const lines = (pending + c.toString('utf8')).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          if (!line.trim()) continue;
-          const m = JSON.parse(line) as { log?: string; ratio?: number };
-          if (m.log !== undefined) {
-            opts.onLog?.(m.log);
-            log.push(m.log);
-            if (log.length > 200) log.splice(0, log.length - LOG_LINES);
-          }
-          if (typeof m.ratio === 'number') opts.onRatio?.(m.ratio);
+      const messages = lineSplitter((line) => {
+        if (!line.trim()) return;
+        const m = JSON.parse(line) as { log?: string; ratio?: number };
+        if (m.log !== undefined) {
+          opts.onLog?.(m.log);
+          log.push(m.log);
+          if (log.length > 200) log.splice(0, log.length - LOG_LINES);
         }
+        if (typeof m.ratio === 'number') opts.onRatio?.(m.ratio);
       });
+      child.stdout.on('data', messages.push);
       child.stderr.resume();
       const abort = () => child.kill('SIGKILL');
       opts.signal?.addEventListener('abort', abort, { once: true });
       child.on('error', (e) => reject(new TransformationFailed(`ffmpeg.wasm could not start: ${e.message}`)));
       child.on('close', (code) => {
         opts.signal?.removeEventListener('abort', abort);
-        if (opts.signal?.aborted) {
-          const reason = opts.signal.reason;
-          return reject(reason instanceof Error ? reason : new DOMException('The transformation was cancelled', 'AbortError'));
-        }
+        if (opts.signal?.aborted) return reject(abortReason(opts.signal));
         if (code === 0 || opts.tolerateFailure) return resolve();
         let detail = lastLines(log);
         for (const p of [inputPath, outputPath]) if (p) detail = hidePath(detail, p);

@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { BlobSASPermissions, BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
 import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
-import { ByteCounter, assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId, readyOnce } from './object-key';
-import { backendError, isNetworkError } from './storage-errors';
+import { assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId, readyOnce } from './object-key';
+import { countedUpload } from './counted-upload';
+import { guardWith, providerErrorTranslator } from './storage-errors';
 
 export interface AzureBlobSettings {
   containerName: string;
@@ -41,31 +42,15 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
   }
 
   async ensureReady(): Promise<void> {
-    await this.guard('create container', () => this.container.createIfNotExists());
+    await guard('create container', () => this.container.createIfNotExists());
   }
 
   async put(key: string, body: Readable, options: { contentType: string }): Promise<{ size: number }> {
     const blob = this.blob(key);
     await this.ready();
-    const counter = new ByteCounter();
-    let sourceError: unknown;
-    // uploadStream does not notice a source that fails, so the failure is forwarded into what it reads.
-    body.once('error', (error) => {
-      sourceError = error;
-      counter.destroy(error);
-    });
-    body.pipe(counter);
-    try {
-      await this.guard('put', () =>
-        blob.uploadStream(counter, UPLOAD_BUFFER_BYTES, UPLOAD_CONCURRENCY, { blobHTTPHeaders: { blobContentType: options.contentType } }),
-      );
-    } catch (error) {
-      body.unpipe(counter);
-      counter.destroy();
-      // The client's own failure (it went away) is reported as such, not as the provider's.
-      throw sourceError ?? error;
-    }
-    return { size: counter.bytes };
+    return countedUpload(body, (counted) =>
+      guard('put', () => blob.uploadStream(counted, UPLOAD_BUFFER_BYTES, UPLOAD_CONCURRENCY, { blobHTTPHeaders: { blobContentType: options.contentType } })),
+    );
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -73,10 +58,10 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
     if (range && range.end < range.start) throw new RangeNotSatisfiable('Range outside the object');
     if (range) {
       // Azurite never answers a download that starts past the end (Azure says 416): ask the size first.
-      const size = (await this.guard('get', () => blob.getProperties())).contentLength ?? 0;
+      const size = (await guard('get', () => blob.getProperties())).contentLength ?? 0;
       if (range.start >= size) throw new RangeNotSatisfiable('Range outside the object');
     }
-    const response = await this.guard('get', () => (range ? blob.download(range.start, range.end - range.start + 1) : blob.download()));
+    const response = await guard('get', () => (range ? blob.download(range.start, range.end - range.start + 1) : blob.download()));
     return response.readableStreamBody as Readable;
   }
 
@@ -93,11 +78,11 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
 
   async delete(key: string): Promise<void> {
     const blob = this.blob(key);
-    await this.guard('delete', () => blob.deleteIfExists({ deleteSnapshots: 'include' }));
+    await guard('delete', () => blob.deleteIfExists({ deleteSnapshots: 'include' }));
   }
 
   async ping(): Promise<void> {
-    await this.guard('ping', () => this.container.getProperties());
+    await guard('ping', () => this.container.getProperties());
   }
 
   async begin(key: string, _contentType?: string): Promise<{ uploadId: string }> {
@@ -110,17 +95,17 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
     const blob = this.blob(key);
     await this.ready();
     // Staging a block id again replaces the block: a re-sent chunk is idempotent for free.
-    await this.guard('put chunk', () => blob.stageBlock(blockId(uploadId, index), body, body.length));
+    await guard('put chunk', () => blob.stageBlock(blockId(uploadId, index), body, body.length));
   }
 
   async complete(key: string, uploadId: string, count: number, contentType: string): Promise<{ size: number }> {
     const blob = this.blob(key);
-    const staged = await this.guard('list blocks', () => blob.getBlockList('uncommitted'));
+    const staged = await guard('list blocks', () => blob.getBlockList('uncommitted'));
     const present = new Set((staged.uncommittedBlocks ?? []).map((b) => b.name));
     const ids = Array.from({ length: count }, (_, i) => blockId(uploadId, i));
     const missing = ids.findIndex((id) => !present.has(id));
     if (missing >= 0) throw new FileNotFound(`Chunk ${missing} was never received`, { missing_chunk: missing });
-    await this.guard('commit blocks', () => blob.commitBlockList(ids, { blobHTTPHeaders: { blobContentType: contentType } }));
+    await guard('commit blocks', () => blob.commitBlockList(ids, { blobHTTPHeaders: { blobContentType: contentType } }));
     const size = (staged.uncommittedBlocks ?? []).filter((b) => ids.includes(b.name)).reduce((sum, b) => sum + b.size, 0);
     return { size };
   }
@@ -132,8 +117,8 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
   async abort(key: string, uploadId: string): Promise<void> {
     assertUploadId(uploadId);
     const blob = this.blob(key);
-    if (await this.guard('abort', () => blob.exists())) return;
-    await this.guard('abort', async () => {
+    if (await guard('abort', () => blob.exists())) return;
+    await guard('abort', async () => {
       await blob.commitBlockList([]);
       await blob.deleteIfExists();
     });
@@ -154,14 +139,6 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
     assertSafeKey(key);
     return this.container.getBlockBlobClient(key);
   }
-
-  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw translate(operation, error);
-    }
-  }
 }
 
 /** Block ids must share one length within a blob; the upload id keeps two sessions' blocks apart. */
@@ -170,12 +147,11 @@ function blockId(uploadId: string, index: number): string {
   return Buffer.from(`${uploadId}-${chunkName(index)}`).toString('base64');
 }
 
-function translate(operation: string, error: unknown): unknown {
-  if (error instanceof RestError) {
-    if (error.statusCode === 404) return new FileNotFound('No object at this key');
-    if (error.statusCode === 416) return new RangeNotSatisfiable('Range outside the object');
-    return backendError('azure_blob', operation, error);
-  }
-  // Anything else is the source stream's own failure (a client that went away), not the provider's.
-  return isNetworkError(error) ? backendError('azure_blob', operation, error) : error;
-}
+const translate = providerErrorTranslator('azure_blob', (error) => {
+  if (!(error instanceof RestError)) return null;
+  if (error.statusCode === 404) return 'not_found';
+  if (error.statusCode === 416) return 'range_not_satisfiable';
+  return 'refused';
+});
+
+const guard = guardWith(translate);

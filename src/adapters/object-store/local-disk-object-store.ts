@@ -7,7 +7,7 @@ import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore } from '../../a
 import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
 import { localFileBody } from './local-file-body';
 import { ByteCounter, assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId } from './object-key';
-import { backendError } from './storage-errors';
+import { backendError, guardWith } from './storage-errors';
 
 /** Chunks of resumable uploads, under a dot-folder that no valid key can reach. */
 const UPLOADS_DIR = '.uploads';
@@ -54,23 +54,23 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
   }
 
   async delete(key: string): Promise<void> {
-    await this.guard('delete', () => fs.rm(this.pathOf(key), { force: true }));
+    await guard('delete', () => fs.rm(this.pathOf(key), { force: true }));
   }
 
   async ping(): Promise<void> {
-    await this.guard('ping', () => fs.access(this.root, fs.constants.W_OK));
+    await guard('ping', () => fs.access(this.root, fs.constants.W_OK));
   }
 
   /** For /health's available_space. */
   async capacity(): Promise<{ freeBytes: number; totalBytes: number }> {
-    const stats = await this.guard('statfs', () => fs.statfs(this.root));
+    const stats = await guard('statfs', () => fs.statfs(this.root));
     return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
   }
 
   async begin(key: string): Promise<{ uploadId: string }> {
     assertSafeKey(key);
     const uploadId = newUploadId();
-    await this.guard('begin', () => fs.mkdir(this.uploadDir(uploadId), { recursive: true }));
+    await guard('begin', () => fs.mkdir(this.uploadDir(uploadId), { recursive: true }));
     return { uploadId };
   }
 
@@ -95,7 +95,7 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
   }
 
   async abort(_key: string, uploadId: string): Promise<void> {
-    await this.guard('abort', () => fs.rm(this.uploadDir(uploadId), { recursive: true, force: true }));
+    await guard('abort', () => fs.rm(this.uploadDir(uploadId), { recursive: true, force: true }));
   }
 
   private async writeAtomically(target: string, body: Readable): Promise<{ size: number }> {
@@ -133,14 +133,6 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
       throw translate('stat', error);
     }
   }
-
-  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw translate(operation, error);
-    }
-  }
 }
 
 async function* concatFiles(files: string[]): AsyncGenerator<Buffer> {
@@ -153,3 +145,5 @@ function translate(operation: string, error: unknown): unknown {
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall) return backendError('local_disk', operation, error);
   return error;
 }
+
+const guard = guardWith(translate);

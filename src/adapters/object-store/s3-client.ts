@@ -1,6 +1,5 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
-import { backendError, isNetworkError } from './storage-errors';
+import { providerErrorTranslator } from './storage-errors';
 
 export interface S3Settings {
   bucket: string;
@@ -30,14 +29,13 @@ export function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
-export function translate(operation: string, error: unknown): unknown {
-  if (error instanceof FileNotFound || error instanceof RangeNotSatisfiable) return error;
+/** The SDK's own errors carry `$metadata`; a 404 or 416 may come with only the error's name. */
+export const translate = providerErrorTranslator('aws_s3', (error) => {
   const status = statusOf(error);
-  if (status === 404 || (error as { name?: string })?.name === 'NoSuchKey') return new FileNotFound('No object at this key');
-  if (status === 416 || (error as { name?: string })?.name === 'InvalidRange') return new RangeNotSatisfiable('Range outside the object');
+  const name = (error as { name?: string })?.name;
+  if (status === 404 || name === 'NoSuchKey') return 'not_found';
+  if (status === 416 || name === 'InvalidRange') return 'range_not_satisfiable';
   // The SDK wraps a refused connection in an error that keeps no code, only its `$metadata`.
   const fromSdk = error instanceof S3ServiceException || (typeof error === 'object' && error !== null && '$metadata' in error);
-  if (fromSdk || isNetworkError(error)) return backendError('aws_s3', operation, error);
-  // Anything else is the source stream's own failure (a client that went away), not the provider's.
-  return error;
-}
+  return fromSdk ? 'refused' : null;
+});

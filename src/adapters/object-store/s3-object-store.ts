@@ -14,10 +14,14 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
 import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
-import { ByteCounter, assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId, readyOnce } from './object-key';
+import { assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId, readyOnce } from './object-key';
+import { countedUpload } from './counted-upload';
 import { createS3Client, statusOf, translate, type S3Settings } from './s3-client';
+import { guardWith } from './storage-errors';
 
 export type { S3Settings } from './s3-client';
+
+const guard = guardWith(translate);
 
 /** S3's minimum multipart part size; lib-storage uses it as the part size too. */
 const PART_BYTES = 5 * 1024 * 1024;
@@ -45,7 +49,7 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
   }
 
   async ensureReady(): Promise<void> {
-    await this.guard('create bucket', async () => {
+    await guard('create bucket', async () => {
       try {
         await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
       } catch (error) {
@@ -64,7 +68,7 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
     assertSafeKey(key);
     if (range && range.end < range.start) throw new RangeNotSatisfiable('Range outside the object');
     const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
-    const response = await this.guard('get', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range })));
+    const response = await guard('get', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range })));
     return response.Body as Readable;
   }
 
@@ -81,11 +85,11 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
 
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
-    await this.guard('delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+    await guard('delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
   async ping(): Promise<void> {
-    await this.guard('ping', () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+    await guard('ping', () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
   }
 
   async begin(key: string, _contentType?: string): Promise<{ uploadId: string }> {
@@ -97,7 +101,7 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
     assertChunkIndex(index);
     const Key = stagedKey(uploadId, index);
     await this.ready();
-    await this.guard('put chunk', () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.length })));
+    await guard('put chunk', () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.length })));
   }
 
   async complete(key: string, uploadId: string, count: number, contentType: string): Promise<{ size: number }> {
@@ -129,34 +133,17 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
 
   private async upload(key: string, body: Readable, contentType: string): Promise<{ size: number }> {
     await this.ready();
-    const counter = new ByteCounter();
-    let sourceError: unknown;
-    body.once('error', (error) => {
-      sourceError = error;
-      counter.destroy(error);
-    });
-    body.pipe(counter);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: counter, ContentType: contentType },
-      partSize: PART_BYTES,
-      queueSize: 4,
-    });
-    try {
-      await this.guard('put', () => upload.done());
-    } catch (error) {
-      body.unpipe(counter);
-      counter.destroy();
-      // The client's own failure (it went away) is reported as such, not as the provider's.
-      throw sourceError ?? error;
-    }
-    return { size: counter.bytes };
+    return countedUpload(body, (counted) =>
+      guard('put', () =>
+        new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: counted, ContentType: contentType }, partSize: PART_BYTES, queueSize: 4 }).done(),
+      ),
+    );
   }
 
   /** Staged chunks one after the other, each streamed, never the whole object in memory. */
   private async *concat(keys: string[]): AsyncGenerator<Buffer> {
     for (const Key of keys) {
-      const response = await this.guard('read chunk', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
+      const response = await guard('read chunk', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
       yield* response.Body as Readable;
     }
   }
@@ -166,7 +153,7 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
     const keys: string[] = [];
     let ContinuationToken: string | undefined;
     do {
-      const page = await this.guard('list chunks', () =>
+      const page = await guard('list chunks', () =>
         this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${STAGING_PREFIX}${uploadId}/`, ContinuationToken })),
       );
       keys.push(...(page.Contents ?? []).map((o) => o.Key!));
@@ -178,15 +165,7 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
   private async deleteKeys(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
-      await this.guard('delete chunks', () => this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects, Quiet: true } })));
-    }
-  }
-
-  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw translate(operation, error);
+      await guard('delete chunks', () => this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects, Quiet: true } })));
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Transformation, TransformationRepository, TransformationStatus } from '../../application/ports/transformation-repository.port';
+import { isUuid } from '../../domain/shared/uuid';
 import type { PgSqlDatabase } from './pg-sql-database';
 
 interface Row {
@@ -26,6 +27,7 @@ const COLUMNS = `id::text AS id, source_file_id::text AS source_file_id, target_
   ${utc('started_at')}, ${utc('completed_at')}, processing_time_ms, ${utc('created_at')}`;
 const AT = (n: number) => `($${n}::timestamptz AT TIME ZONE 'UTC')`;
 
+/** A malformed id names no job (as in PgFileRepository), rather than a uuid syntax error from PostgreSQL. */
 export class PgTransformationRepository implements TransformationRepository {
   constructor(private readonly db: PgSqlDatabase) {}
 
@@ -38,11 +40,13 @@ export class PgTransformationRepository implements TransformationRepository {
   }
 
   async findById(id: string): Promise<Transformation | null> {
+    if (!isUuid(id)) return null;
     const rows = await this.query(`SELECT ${COLUMNS} FROM file_transformations WHERE id = $1`, [id]);
     return rows[0] ? transformationOf(rows[0]) : null;
   }
 
   async queuedAhead(id: string): Promise<number> {
+    if (!isUuid(id)) return 0;
     const rows = await this.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM file_transformations
         WHERE status = 'queued' AND created_at < (SELECT created_at FROM file_transformations WHERE id = $1)`,
@@ -52,6 +56,7 @@ export class PgTransformationRepository implements TransformationRepository {
   }
 
   async start(id: string, at: Date): Promise<Transformation | null> {
+    if (!isUuid(id)) return null;
     const rows = await this.query(
       `UPDATE file_transformations SET status = 'processing', started_at = COALESCE(started_at, ${AT(2)}), attempts = attempts + 1, progress_percent = 0
         WHERE id = $1 AND status IN ('queued', 'processing') RETURNING ${COLUMNS}`,
@@ -61,10 +66,12 @@ export class PgTransformationRepository implements TransformationRepository {
   }
 
   async progress(id: string, percent: number): Promise<void> {
+    if (!isUuid(id)) return;
     await this.query(`UPDATE file_transformations SET progress_percent = GREATEST(progress_percent, $2) WHERE id = $1 AND status = 'processing'`, [id, percent]);
   }
 
   async complete(id: string, targetFileId: string, at: Date, processingTimeMs: number): Promise<boolean> {
+    if (!isUuid(id)) return false;
     return this.change(
       `UPDATE file_transformations SET status = 'completed', progress_percent = 100, target_file_id = $2, completed_at = ${AT(3)}, processing_time_ms = $4, error_message = NULL
         WHERE id = $1 AND status = 'processing'`,
@@ -73,6 +80,7 @@ export class PgTransformationRepository implements TransformationRepository {
   }
 
   async fail(id: string, message: string, at: Date): Promise<boolean> {
+    if (!isUuid(id)) return false;
     return this.change(
       `UPDATE file_transformations SET status = 'failed', error_message = $2, completed_at = ${AT(3)} WHERE id = $1 AND status IN ('queued', 'processing')`,
       [id, message, at.toISOString()],
@@ -80,6 +88,7 @@ export class PgTransformationRepository implements TransformationRepository {
   }
 
   async cancel(id: string, at: Date): Promise<boolean> {
+    if (!isUuid(id)) return false;
     return this.change(
       `UPDATE file_transformations SET status = 'cancelled', completed_at = ${AT(2)} WHERE id = $1 AND status IN ('queued', 'processing')`,
       [id, at.toISOString()],
@@ -87,6 +96,7 @@ export class PgTransformationRepository implements TransformationRepository {
   }
 
   async statusOf(id: string): Promise<TransformationStatus | null> {
+    if (!isUuid(id)) return null;
     const rows = await this.query<{ status: TransformationStatus }>('SELECT status FROM file_transformations WHERE id = $1', [id]);
     return rows[0]?.status ?? null;
   }
