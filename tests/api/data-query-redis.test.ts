@@ -77,6 +77,45 @@ describe('POST /api/v1/data/query (redis get)', () => {
     expect(error.details.issues).toEqual([{ path: 'body.keys.1', message: expect.stringMatching(/string or hash/) }]);
   });
 
+  describe('with one `key`', () => {
+    const ask = (body: Record<string, unknown>) =>
+      request(t.app)
+        .post('/api/v1/data/query')
+        .set(bearer(tokens.get(alice) as string))
+        .send({ database: 'redis', query_type: 'get', ...body });
+
+    it('reads it like `keys` with that one key, in the caller\'s namespace', async () => {
+      expect((await ask({ key: 'session' }).expect(200)).body).toEqual({
+        data: { session: { step: '2', title: 'Mon projet' } },
+        execution_time_ms: expect.any(Number),
+        cache: 'bypass',
+      });
+      expect((await ask({ key: 'secret' }).expect(200)).body.data).toEqual({ secret: null });
+    });
+
+    it.each([
+      ['both key and keys', { key: 'session', keys: ['session'] }, 'body'],
+      ['neither key nor keys', {}, 'body'],
+      ['a key with a wildcard', { key: 'project:*' }, 'body.key'],
+      ['a key that is a list', { key: ['session'] }, 'body.key'],
+    ])('refuses %s with a 400 naming it', async (_name, body, path) => {
+      const error = expectStandardError(await ask(body), 400, 'VALIDATION_ERROR');
+      expect((error.details.issues as Array<{ path: string }>).map((i) => i.path)).toContain(path);
+    });
+
+    it('is documented in the OpenAPI document, as one of the two', async () => {
+      const doc = (await request(t.app).get('/api/v1/openapi.json').expect(200)).body;
+      const schema = doc.components.schemas.RedisGetRequest;
+      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['key', 'keys']));
+      expect(schema.oneOf).toEqual([{ required: ['key'] }, { required: ['keys'] }]);
+    });
+
+    it('names `key` when it holds another Redis type', async () => {
+      const error = expectStandardError(await ask({ key: 'a-list' }), 400, 'VALIDATION_ERROR');
+      expect(error.details.issues).toEqual([{ path: 'body.key', message: expect.stringMatching(/string or hash/) }]);
+    });
+  });
+
   it('refuses fields of the other database', async () => {
     const res = await request(t.app)
       .post('/api/v1/data/query')

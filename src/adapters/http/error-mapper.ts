@@ -1,9 +1,17 @@
-import { DomainError } from '../../domain/shared/domain-error';
+import { DomainError, type DomainErrorCode } from '../../domain/shared/domain-error';
+import type { HttpErrorCode } from './errors/http-error-code';
 
-/** The one table from error code to HTTP status. A code not listed here is a bug and answers 500. */
-const STATUS_BY_CODE: Record<string, number> = {
+/** Every code an error body may carry: the domain's and the HTTP edge's own. */
+export type ErrorCode = DomainErrorCode | HttpErrorCode;
+
+/**
+ * The one table from error code to HTTP status. `satisfies` makes a code without a status (or a
+ * status for no code) a compile error; anything thrown that is not a mapped DomainError answers 500.
+ */
+const STATUS_BY_CODE = {
   VALIDATION_ERROR: 400,
   MALFORMED_JSON: 400,
+  MALFORMED_REQUEST: 400,
   INVALID_DATA: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -13,6 +21,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   PARENT_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   MIGRATION_IN_PROGRESS: 409,
   LEASE_ON_OTHER_INSTANCE: 409,
@@ -24,6 +33,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNKNOWN_MIGRATION_VERSION: 422,
   MIGRATION_DOWNGRADE_NOT_SUPPORTED: 422,
   RATE_LIMIT_EXCEEDED: 429,
+  HEADERS_TOO_LARGE: 431,
   INVALID_FILE_TYPE: 415,
   CHECKSUM_MISMATCH: 422,
   FILE_TOO_LARGE: 413,
@@ -47,7 +57,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   CACHE_UNAVAILABLE: 503,
   AUTH_PROVIDER_UNAVAILABLE: 503,
   DATABASE_TIMEOUT: 504,
-};
+  // Never an HTTP answer today (recorded on the migration run, or stops the start); should it
+  // surface, the deployed migration failed, which is the service's fault, not the request's.
+  MIGRATION_FAILED: 500,
+} satisfies Record<ErrorCode, number>;
+
+/** Looked up by the code a thrown error carries at run time, which the compiler cannot vouch for. */
+const STATUS_OF: ReadonlyMap<string, number> = new Map(Object.entries(STATUS_BY_CODE));
 
 export interface ErrorBody {
   error: {
@@ -68,7 +84,7 @@ export interface MappedError {
 }
 
 export function mapError(error: unknown, requestId: string, service: string, now: Date = new Date()): MappedError {
-  const known = error instanceof DomainError ? STATUS_BY_CODE[error.code] : undefined;
+  const known = error instanceof DomainError ? STATUS_OF.get(error.code) : undefined;
   if (error instanceof DomainError && known !== undefined) {
     return { status: known, body: body(error.code, error.message, error.details, requestId, service, now), unexpected: false };
   }
@@ -80,7 +96,12 @@ export function mapError(error: unknown, requestId: string, service: string, now
 }
 
 export function statusForCode(code: string): number | undefined {
-  return STATUS_BY_CODE[code];
+  return STATUS_OF.get(code);
+}
+
+/** Every code with its status, for the test that holds this table and the README's together. */
+export function statusTable(): ReadonlyArray<readonly [string, number]> {
+  return [...STATUS_OF];
 }
 
 function body(code: string, message: string, details: Record<string, unknown>, requestId: string, service: string, now: Date): ErrorBody {

@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/domain-error';
+import { DomainError, type DomainErrorCode } from '../shared/domain-error';
 import { ValidationFailed, type ValidationIssue } from '../shared/errors';
 
 /** A validation issue of a transaction request, with the 1-based index of the operation it is about. */
@@ -41,7 +41,7 @@ export class WriteRejected extends DomainError {
  */
 export class TransactionFailed extends DomainError {
   constructor(
-    readonly code: string,
+    readonly code: DomainErrorCode,
     message: string,
     details: {
       transaction_id: string;

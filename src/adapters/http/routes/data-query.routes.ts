@@ -3,6 +3,7 @@ import type { ReadRedisKeys } from '../../../application/database/reads/read-red
 import type { RunQuery } from '../../../application/database/reads/run-query';
 import { ValidationFailed, type ValidationIssue } from '../../../domain/shared/errors';
 import { ErrorBodySchema } from '../openapi/error-schema';
+import { queryPageJson, redisValuesBody } from '../presenters/data-query.presenter';
 import type { RouteBuilder } from '../route-builder';
 import { DataQueryBodySchema, DataQueryResponseSchema } from '../schemas/data-query.schemas';
 
@@ -37,8 +38,9 @@ export function dataQueryRoutes(routes: RouteBuilder, deps: DataQueryRouteDeps):
     handler: async ({ body }, { caller }) => {
       const start = performance.now();
       if (body.database === 'redis') {
-        const data = await deps.readRedisKeys.execute({ caller, keys: body.keys }).catch(underBody);
-        return { status: 200, body: { data, execution_time_ms: elapsedSince(start), cache: 'bypass' }, headers: NO_STORE };
+        const asked = body.key !== undefined ? { key: body.key } : { keys: body.keys ?? [] };
+        const data = await deps.readRedisKeys.execute({ caller, ...asked }).catch(underBody);
+        return { status: 200, body: redisValuesBody(data, elapsedSince(start)), headers: NO_STORE };
       }
       const result = await deps.runQuery
         .execute({
@@ -49,21 +51,10 @@ export function dataQueryRoutes(routes: RouteBuilder, deps: DataQueryRouteDeps):
           connectionId: body.connection_id,
         })
         .catch(underBody);
-      const pages = result.total === null ? null : Math.ceil(result.total / result.limit);
-      const rest = JSON.stringify({
-        data: 0,
-        pagination: { page: result.page, limit: result.limit, total: result.total, pages },
-        execution_time_ms: elapsedSince(start),
-        cache: result.cache,
-      });
-      // The rows arrive as JSON text (from the cache, or serialized once on a miss): spliced in, not re-serialized.
-      return { status: 200, json: `${DATA_PREFIX}${result.rowsJson}${rest.slice(PLACEHOLDER.length)}`, headers: NO_STORE };
+      return { status: 200, json: queryPageJson(result, elapsedSince(start)), headers: NO_STORE };
     },
   });
 }
-
-const DATA_PREFIX = '{"data":';
-const PLACEHOLDER = `${DATA_PREFIX}0`;
 
 /** The use cases name parts of the query (filters.status); on the wire they are parts of the body, as zod's are. */
 function underBody(error: unknown): never {

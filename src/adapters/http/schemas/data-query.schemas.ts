@@ -68,18 +68,30 @@ export const PostgresQueryBodySchema = z
   .strict()
   .openapi('PostgresQueryRequest');
 
+const RedisKey = z.string().regex(KEY_PATTERN, 'expected letters, digits and : _ - . @ / (1 to 256)');
+
 export const RedisGetBodySchema = z
   .object({
     database: z.literal('redis'),
     query_type: z.literal('get'),
+    key: RedisKey.optional().openapi({ description: 'One key in your own namespace (the word the transaction operations use); or `keys`', example: 'session' }),
     keys: z
-      .array(z.string().regex(KEY_PATTERN, 'expected letters, digits and : _ - . @ / (1 to 256)'))
+      .array(RedisKey)
       .min(1)
       .max(100)
-      .openapi({ description: 'Keys in your own namespace; strings come back as text, hashes as objects', example: ['project:cache:p1'] }),
+      .optional()
+      .openapi({ description: 'Keys in your own namespace; or `key` for one. Strings come back as text, hashes as objects', example: ['project:cache:p1'] }),
   })
   .strict()
-  .openapi('RedisGetRequest');
+  // Exactly one of the two: both would leave it unclear which the caller meant.
+  .superRefine((body, ctx) => {
+    const given = [body.key, body.keys].filter((v) => v !== undefined).length;
+    if (given !== 1) ctx.addIssue({ code: 'custom', path: [], message: given === 0 ? 'expected key (one key) or keys (a list)' : 'expected key or keys, not both' });
+  })
+  .openapi('RedisGetRequest', {
+    description: 'Exactly one of `key` and `keys`; the answer is keyed by key either way.',
+    oneOf: [{ required: ['key'] }, { required: ['keys'] }],
+  });
 
 export const DataQueryBodySchema = z.discriminatedUnion('database', [PostgresQueryBodySchema, RedisGetBodySchema]);
 export type DataQueryBody = z.infer<typeof DataQueryBodySchema>;

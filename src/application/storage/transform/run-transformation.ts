@@ -1,9 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../../domain/shared/domain-error';
 import { sanitizeFileName } from '../../../domain/storage/file-path';
 import type { StoredFile } from '../../../domain/storage/stored-file';
@@ -15,6 +10,7 @@ import type { QueuedJob } from '../../ports/job-queue.port';
 import type { Logger } from '../../ports/logger.port';
 import type { MediaTransformer } from '../../ports/media-transformer.port';
 import type { ObjectStore } from '../../ports/object-store.port';
+import type { ScratchFolder, ScratchFolders } from '../../ports/scratch-folders.port';
 import type { TextExtractor } from '../../ports/text-extractor.port';
 import type { Transformation, TransformationRepository } from '../../ports/transformation-repository.port';
 import type { RemoveStoredFile } from '../files/remove-stored-file';
@@ -30,6 +26,8 @@ export interface TransformEngines {
   pages: DocumentRenderer | null;
   /** Draws waveform peaks (0..1) as a PNG; comes with the media engine. */
   drawWaveform: (peaks: number[], size: { width: number; height: number }) => Buffer;
+  /** Where the media engine's input and output files live while it works. */
+  scratch: ScratchFolders;
 }
 
 export interface RunTransformationSettings {
@@ -122,7 +120,9 @@ export class RunTransformation {
     // Audio and video go file to file and are streamed both ways: a long video is never held in memory.
     const { file, created } =
       plan.engine === 'media' || plan.engine === 'waveform'
-        ? await this.withFiles(source, plan.extension, async (inputPath, outputPath) => store(await this.produceMedia(plan, inputPath, outputPath, onProgress, signal)))
+        ? await this.withFiles(source, plan.extension, async (folder, inputPath, outputPath) =>
+            store(await this.produceMedia(plan, folder, inputPath, outputPath, onProgress, signal)),
+          )
         : await store(await this.produce(plan, source, await readAll(await this.store.get(source.filePath)), onProgress, signal));
     const finished = this.clock.now();
     if (!(await this.transformations.complete(t.id, file.id, finished, finished.getTime() - started.getTime()))) {
@@ -149,7 +149,14 @@ export class RunTransformation {
   }
 
   /** The output as a stream of the file ffmpeg wrote (or, for waveforms, the small JSON/PNG it drew). */
-  private async produceMedia(plan: FilePlan, inputPath: string, outputPath: string, onProgress: (p: number) => void, signal: AbortSignal): Promise<Buffer | Readable> {
+  private async produceMedia(
+    plan: FilePlan,
+    folder: ScratchFolder,
+    inputPath: string,
+    outputPath: string,
+    onProgress: (p: number) => void,
+    signal: AbortSignal,
+  ): Promise<Buffer | Readable> {
     const media = this.engines.media!;
     if (plan.engine === 'waveform') {
       const peaks = await media.waveformPeaks(inputPath, plan.points);
@@ -157,20 +164,20 @@ export class RunTransformation {
       return Buffer.from(JSON.stringify({ points: peaks.length, peaks }));
     }
     await media.transform(inputPath, outputPath, plan.operation, { onProgress, signal });
-    return createReadStream(outputPath, { highWaterMark: 1024 * 1024 });
+    return folder.read(outputPath);
   }
 
-  /** ffmpeg works file to file (many containers need seeking): the source streamed into a private temp folder, always removed. */
-  private async withFiles<T>(source: StoredFile, extension: string, work: (inputPath: string, outputPath: string) => Promise<T>): Promise<T> {
-    const folder = await mkdtemp(join(tmpdir(), 'transform-'));
-    try {
+  /** ffmpeg works file to file (many containers need seeking): the source streamed into a private scratch folder, always removed. */
+  private async withFiles<T>(
+    source: StoredFile,
+    extension: string,
+    work: (folder: ScratchFolder, inputPath: string, outputPath: string) => Promise<T>,
+  ): Promise<T> {
+    return this.engines.scratch.use(async (folder) => {
       const { extension: sourceExtension } = sanitizeFileName(source.originalName);
-      const inputPath = join(folder, sourceExtension ? `input.${sourceExtension}` : 'input');
-      await pipeline(await this.store.get(source.filePath), createWriteStream(inputPath));
-      return await work(inputPath, join(folder, `output.${extension}`));
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+      const inputPath = await folder.write(sourceExtension ? `input.${sourceExtension}` : 'input', await this.store.get(source.filePath));
+      return work(folder, inputPath, folder.pathOf(`output.${extension}`));
+    });
   }
 }
 
