@@ -21,8 +21,9 @@ export interface Capability {
   tasks: BackgroundTask[];
 }
 
-/** 'every 500ms', 'every 60s', 'every 15min': the startup log's and /health's account of a period. */
+/** 'every 500ms', 'every 30s', 'every 15min', 'every 1h': the startup log's and /health's account of a period. */
 export function every(intervalMs: number): string {
+  if (intervalMs % 3_600_000 === 0) return `every ${intervalMs / 3_600_000}h`;
   if (intervalMs % 60_000 === 0) return `every ${intervalMs / 60_000}min`;
   if (intervalMs % 1_000 === 0) return `every ${intervalMs / 1_000}s`;
   return `every ${intervalMs}ms`;
