@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../../../application/ports/logger.port';
 import { ValidationFailed } from '../../../domain/shared/errors';
 import { mapError } from '../error-mapper';
@@ -33,14 +33,22 @@ function fromRouter(error: unknown): unknown {
   return error;
 }
 
+/** The request was aborted by its client, or destroyed after a 408: its body's reader failing is expected. */
+function clientGone(req: Request, error: unknown): boolean {
+  return req.destroyed || (error as { type?: unknown })?.type === 'request.aborted';
+}
+
 export function notFound(): RequestHandler {
   return (req, _res, next) => next(new RouteNotFound(`No route for ${req.method} ${req.path}`, { method: req.method, path: req.path }));
 }
 
 export function handleErrors(logger: Logger, service: string): ErrorRequestHandler {
-  return (error, _req, res, _next) => {
+  return (error, req, res, _next) => {
     const mapped = mapError(fromRouter(fromBodyParser(error)), res.locals.requestId ?? 'unknown', service);
-    if (mapped.unexpected) logger.error({ request_id: res.locals.requestId, err: error }, 'unexpected error');
+    if (mapped.unexpected && clientGone(req, error)) {
+      // The reader of a body the client abandoned (or the idle timer cut) fails; nothing is wrong here.
+      logger.warn({ request_id: res.locals.requestId, reason: error instanceof Error ? error.message : String(error) }, 'request body ended early');
+    } else if (mapped.unexpected) logger.error({ request_id: res.locals.requestId, err: error }, 'unexpected error');
     if (res.headersSent) {
       res.destroy();
       return;
