@@ -8,21 +8,12 @@ import { KeyValueUnavailable } from '../../src/domain/shared/errors';
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { expectStandardError } from '../support/error-body';
 import { eventually } from '../support/eventually';
+import { ScriptedPending } from '../support/read-fakes';
 import { currentRun } from '../support/run-resources';
 import { SeedRows, type RowData } from '../support/seed-rows';
 import { TcpProxy } from '../support/tcp-proxy';
 import { buildTestContainer } from '../support/test-app';
 import { aToken, bearer } from '../support/tokens';
-
-/** Stands in for the outbox: a test says when a committed write still owes an invalidation. */
-class ScriptedPendingInvalidations implements PendingInvalidations {
-  owed = false;
-  calls = 0;
-  async none(): Promise<boolean> {
-    this.calls++;
-    return !this.owed;
-  }
-}
 
 function bindPending(container: Container, pending: PendingInvalidations): void {
   (container.isBound(TOKENS.PendingInvalidations) ? container.rebindSync(TOKENS.PendingInvalidations) : container.bind(TOKENS.PendingInvalidations)).toConstantValue(pending);
@@ -36,7 +27,8 @@ function bindPending(container: Container, pending: PendingInvalidations): void 
 describe('read cache while Redis is unreachable', () => {
   const run = currentRun();
   const proxy = TcpProxy.forUrl(run.redisUrl);
-  const pending = new ScriptedPendingInvalidations();
+  // Stands in for the outbox: a test says when a committed write still owes an invalidation.
+  const pending = new ScriptedPending();
   let app: Express;
   let container: Container;
   let close: () => Promise<void>;

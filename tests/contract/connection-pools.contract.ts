@@ -12,6 +12,7 @@ export interface ConnectionPoolsUnderTest {
 /**
  * What every ConnectionPools promises, the pg pools or the unit tests' fake, so the lease use cases'
  * unit tests over the fake say something about production. `make` gives pools with nothing leased.
+ * The sessions they hand out are held to the DatabaseSession contract on their own.
  */
 export function connectionPoolsContract(name: string, make: () => Promise<ConnectionPoolsUnderTest>): void {
   describe(`${name} (ConnectionPools contract)`, () => {
@@ -39,23 +40,6 @@ export function connectionPoolsContract(name: string, make: () => Promise<Connec
       await a.release();
       expect(s.pools.stats('write').active).toBe(before - 1);
       expect(s.pools.stats('write')).toMatchObject({ waiting: 0, max: s.max });
-    });
-
-    it('tracks the transaction: begin, then commit or rollback; release rolls back an open one', async () => {
-      const session = await open();
-      expect(session.inTransaction).toBe(false);
-      await session.begin();
-      expect(session.inTransaction).toBe(true);
-      await session.commit();
-      expect(session.inTransaction).toBe(false);
-      await session.begin();
-      await session.rollback();
-      expect(session.inTransaction).toBe(false);
-      await session.begin();
-      await session.release();
-      expect(session.inTransaction).toBe(false);
-      // Releasing twice is harmless.
-      await session.release();
     });
 
     it('fails with PoolExhausted, naming the pool status and a retry delay, once every client is out', async () => {

@@ -8,6 +8,8 @@ export interface ObjectStoreUnderTest {
   chunks: ChunkedUploads;
   /** Only for providers whose signed URLs a plain fetch() can follow (Azure SAS, S3 presigned). */
   fetchableSigner?: ObjectUrlSigner;
+  /** A signer whose URLs lead nowhere fetch() can go (the in-memory fake): only what a URL is gets checked. */
+  signer?: ObjectUrlSigner;
   close(): Promise<void>;
 }
 
@@ -45,8 +47,9 @@ function failingHalfWay(size: number): Readable {
 }
 
 /**
- * What every ObjectStore and ChunkedUploads promises, disk, Azure, S3 or the in-memory fake. `make`
- * gives a store whose keys no other test uses.
+ * What every ObjectStore, ChunkedUploads and ObjectUrlSigner promises, disk, Azure, S3 or the
+ * in-memory fake (the disk has no signer: the service signs its own URLs). `make` gives a store whose
+ * keys no other test uses.
  */
 export function objectStoreContract(name: string, make: () => Promise<ObjectStoreUnderTest>): void {
   describe(`${name} (ObjectStore contract)`, () => {
@@ -164,6 +167,38 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
         await expect(store.head(key('gone.bin'))).resolves.toBeNull();
       });
     });
+
+    it('signs an absolute URL of its own for each key, and refuses keys that could escape the store', async () => {
+      const signer = s.fetchableSigner ?? s.signer;
+      if (!signer) return;
+      const a = new URL(await signer.signedUrl(key('one.txt'), { expiresInSeconds: 60 }));
+      const b = new URL(await signer.signedUrl(key('two.txt'), { expiresInSeconds: 60 }));
+      expect(['http:', 'https:']).toContain(a.protocol);
+      expect(a.toString()).not.toBe(b.toString());
+      for (const bad of ['../outside.txt', 'users/../../etc/passwd', '/abs.txt']) {
+        await expect(signer.signedUrl(bad, { expiresInSeconds: 60 })).rejects.toThrow();
+      }
+    });
+
+    it('signs URLs whose download answers with the asked Content-Type', async () => {
+      if (!s.fetchableSigner) return;
+      await store.put(key('typed.bin'), Readable.from([Buffer.from('typed bytes')]), { contentType: 'application/octet-stream' });
+      const url = await s.fetchableSigner.signedUrl(key('typed.bin'), { expiresInSeconds: 60, contentType: 'text/markdown' });
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('typed bytes');
+      expect(response.headers.get('content-type')).toBe('text/markdown');
+    });
+
+    it('signs URLs that stop working once they expire', async () => {
+      if (!s.fetchableSigner) return;
+      await store.put(key('brief.txt'), Readable.from([Buffer.from('brief')]), { contentType: 'text/plain' });
+      const url = await s.fetchableSigner.signedUrl(key('brief.txt'), { expiresInSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 2_500));
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      expect(response.status).toBe(403);
+    }, 10_000);
 
     it('signs URLs that a plain fetch() can download, with the asked Content-Disposition', async () => {
       if (!s.fetchableSigner) return;

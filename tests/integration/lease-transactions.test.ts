@@ -5,11 +5,31 @@ import { pgClientOf } from '../../src/adapters/postgres/pg-database-session';
 import type { PgSqlDatabase } from '../../src/adapters/postgres/pg-sql-database';
 import { LeaseNotFound } from '../../src/domain/database/lease';
 import { TransactionAborted } from '../../src/domain/shared/errors';
+import { leaseSessionsContract } from '../contract/lease-sessions.contract';
 import { aCaller } from '../support/caller-builder';
 import { leasesWorld } from '../support/leases-world';
 import { testPgDatabase } from '../support/pg-database';
 import { RecordingLogger } from '../support/recording-logger';
 import { currentRun } from '../support/run-resources';
+
+leaseSessionsContract('RegistryLeaseSessions over PgConnectionPools', async () => {
+  const url = currentRun().databaseUrl;
+  const db = testPgDatabase(url);
+  const w = leasesWorld({ pools: new PgConnectionPools({ db, url }, null) });
+  const owner = aCaller().build();
+  const { lease } = await w.acquire.execute({ caller: owner, serviceName: 'svc', databaseType: 'postgresql', operationType: 'write' });
+  return {
+    leases: w.sessions,
+    connectionId: lease.id,
+    owner,
+    stranger: aCaller().build(),
+    applied: () => w.postCommit.applied,
+    close: async () => {
+      await w.reap.releaseAll();
+      await db.close();
+    },
+  };
+});
 
 /** Leases over the run's real PostgreSQL: what a transaction on a lease shows to other connections. */
 describe('interactive transactions on a leased PostgreSQL connection', () => {

@@ -2,6 +2,7 @@ import { PgConnectionPools } from '../../src/adapters/postgres/pg-connection-poo
 import { pgClientOf } from '../../src/adapters/postgres/pg-database-session';
 import { PgSqlDatabase } from '../../src/adapters/postgres/pg-sql-database';
 import { connectionPoolsContract } from '../contract/connection-pools.contract';
+import { databaseSessionContract } from '../contract/database-session.contract';
 import { RecordingLogger } from '../support/recording-logger';
 import { currentRun } from '../support/run-resources';
 import { scratchDatabase } from '../support/scratch-database';
@@ -14,6 +15,21 @@ connectionPoolsContract('PgConnectionPools', async () => {
   const db = aPool(url);
   return { pools: new PgConnectionPools({ db, url }, null), max: 2, close: () => db.close() };
 });
+
+databaseSessionContract(
+  "PgConnectionPools' lease sessions",
+  async () => {
+    const url = currentRun().databaseUrl;
+    const db = aPool(url);
+    const pools = new PgConnectionPools({ db, url }, null);
+    return {
+      open: () => pools.openSession('write'),
+      failAStatement: async (session) => void (await pgClientOf(session).query('SELECT 1 / 0').catch(() => undefined)),
+      close: () => db.close(),
+    };
+  },
+  { rows: false, failingStatements: true },
+);
 
 describe('PgConnectionPools with a read replica', () => {
   let replica: Awaited<ReturnType<typeof scratchDatabase>>;

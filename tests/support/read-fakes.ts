@@ -1,5 +1,6 @@
 import type { Caller, Role } from '../../src/domain/auth/caller';
 import type { CacheObserver } from '../../src/application/ports/cache-observer.port';
+import type { CommitEffects } from '../../src/application/ports/commit-effects.port';
 import type { DatabaseSession } from '../../src/application/ports/database-session.port';
 import type { LeasedSession, LeaseSessions } from '../../src/application/ports/lease-sessions.port';
 import type { PendingInvalidations } from '../../src/application/ports/pending-invalidations.port';
@@ -8,7 +9,8 @@ import type { SelectResult, TableReader } from '../../src/application/ports/tabl
 import { InMemoryDatabaseSession, type InMemoryTables } from '../../src/adapters/in-memory/fakes/in-memory-tables';
 import { InMemoryQueryCache } from '../../src/adapters/in-memory/fallbacks/in-memory-query-cache';
 import type { ScopedSelect } from '../../src/domain/database/scoped-select';
-import { KeyValueUnavailable, NotFound } from '../../src/domain/shared/errors';
+import { LeaseNotFound } from '../../src/domain/database/lease';
+import { KeyValueUnavailable } from '../../src/domain/shared/errors';
 
 /** Test doubles for the read path's collaborators; each records what it was asked. */
 
@@ -52,14 +54,26 @@ export class SwitchableQueryCache implements QueryCache {
   }
 }
 
+/** Totals for the tests that only care how many, and counts per cache as /metrics keeps them. */
 export class CountingObserver implements CacheObserver {
   hits = 0;
   misses = 0;
-  hit(): void {
+  private readonly perCache = new Map<string, { hits: number; misses: number }>();
+  hit(cache: string): void {
     this.hits++;
+    this.countsOf(cache).hits++;
   }
-  miss(): void {
+  miss(cache: string): void {
     this.misses++;
+    this.countsOf(cache).misses++;
+  }
+  counts(cache: string): { hits: number; misses: number } {
+    return { ...this.countsOf(cache) };
+  }
+  private countsOf(cache: string): { hits: number; misses: number } {
+    let counts = this.perCache.get(cache);
+    if (!counts) this.perCache.set(cache, (counts = { hits: 0, misses: 0 }));
+    return counts;
   }
 }
 
@@ -77,6 +91,9 @@ export class ScriptedPending implements PendingInvalidations {
 /** One lease, `conn_1`, owned by `owner`, holding a session on `tables`; anyone else (or any other id) gets a 404. */
 export class OneLease implements LeaseSessions {
   readonly session: DatabaseSession;
+  /** What calls deferred, handed on once each call settled. */
+  readonly deferred: CommitEffects[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
   constructor(
     private readonly owner: string,
     tables: InMemoryTables,
@@ -85,7 +102,17 @@ export class OneLease implements LeaseSessions {
   }
 
   async use<T>(connectionId: string, caller: Caller, work: (leased: LeasedSession) => Promise<T>): Promise<T> {
-    if (connectionId !== 'conn_1' || caller.userId !== this.owner) throw new NotFound('No such connection lease', { connection_id: connectionId });
-    return work({ session: this.session, deferEffects: () => undefined });
+    if (connectionId !== 'conn_1' || caller.userId !== this.owner) throw new LeaseNotFound(connectionId);
+    // One call at a time, as a connection runs one statement at a time.
+    const call = this.queue.catch(() => undefined).then(async () => {
+      const owed: CommitEffects[] = [];
+      try {
+        return await work({ session: this.session, deferEffects: (effects) => owed.push(effects) });
+      } finally {
+        this.deferred.push(...owed);
+      }
+    });
+    this.queue = call;
+    return call;
   }
 }

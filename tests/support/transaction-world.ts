@@ -11,7 +11,8 @@ import type { CacheInvalidator } from '../../src/application/ports/cache-invalid
 import type { CommitEffects } from '../../src/application/ports/commit-effects.port';
 import type { LeasedSession, LeaseSessions } from '../../src/application/ports/lease-sessions.port';
 import type { Caller } from '../../src/domain/auth/caller';
-import { KeyValueUnavailable, NotFound } from '../../src/domain/shared/errors';
+import { LeaseNotFound } from '../../src/domain/database/lease';
+import { KeyValueUnavailable } from '../../src/domain/shared/errors';
 import { FakeClock } from './fake-clock';
 import { RecordingLogger } from './recording-logger';
 import { shippedSchema } from './table-schemas';
@@ -30,6 +31,7 @@ export class RecordingInvalidator implements CacheInvalidator {
 /** Leases as the use case sees them: a session per id, its owner, and the effects deferred on it. */
 export class FakeLeaseSessions implements LeaseSessions {
   readonly leases = new Map<string, { owner: string; session: InMemoryDatabaseSession; deferred: CommitEffects[] }>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly tables: InMemoryTables) {}
 
@@ -41,8 +43,18 @@ export class FakeLeaseSessions implements LeaseSessions {
 
   async use<T>(connectionId: string, caller: Caller, work: (leased: LeasedSession) => Promise<T>): Promise<T> {
     const lease = this.leases.get(connectionId);
-    if (!lease || lease.owner !== caller.userId) throw new NotFound('No such connection lease', { connection_id: connectionId });
-    return work({ session: lease.session, deferEffects: (effects) => lease.deferred.push(effects) });
+    if (!lease || lease.owner !== caller.userId) throw new LeaseNotFound(connectionId);
+    // One call at a time, and what it defers is handed on once it settles, as the real leases do.
+    const call = this.queue.catch(() => undefined).then(async () => {
+      const deferred: CommitEffects[] = [];
+      try {
+        return await work({ session: lease.session, deferEffects: (effects) => deferred.push(effects) });
+      } finally {
+        lease.deferred.push(...deferred);
+      }
+    });
+    this.queue = call;
+    return call;
   }
 }
 

@@ -5,7 +5,7 @@ import { objectStoreContract } from '../contract/object-store.contract';
 
 objectStoreContract('InMemoryObjectStore', async () => {
   const store = new InMemoryObjectStore();
-  return { store, chunks: store, close: async () => undefined };
+  return { store, chunks: store, signer: store, close: async () => undefined };
 });
 
 describe('InMemoryObjectStore', () => {

@@ -1,6 +1,7 @@
 import type { InMemoryConnectionPools } from '../../src/adapters/in-memory/fakes/in-memory-connection-pools';
 import { NoActiveTransaction, TransactionAlreadyActive } from '../../src/domain/database/lease';
 import { TransactionAborted } from '../../src/domain/shared/errors';
+import { leaseSessionsContract } from '../contract/lease-sessions.contract';
 import { aCaller } from '../support/caller-builder';
 import { leasesWorld } from '../support/leases-world';
 
@@ -78,40 +79,12 @@ describe('interactive transactions on a lease', () => {
   });
 });
 
+leaseSessionsContract('RegistryLeaseSessions over in-memory pools', async () => {
+  const { w, caller, id } = await withLease();
+  return { leases: w.sessions, connectionId: id, owner: caller, stranger: aCaller().build(), applied: () => w.postCommit.applied, close: async () => undefined };
+});
+
 describe('LeaseSessions.use', () => {
-  it('runs the calls on one lease one at a time, in arrival order', async () => {
-    const { w, caller, id } = await withLease();
-    const events: string[] = [];
-    const call = (name: string, ms: number) =>
-      w.sessions.use(id, caller, async () => {
-        events.push(`${name} start`);
-        await new Promise((r) => setTimeout(r, ms));
-        events.push(`${name} end`);
-        return name;
-      });
-    await expect(Promise.all([call('a', 30), call('b', 1), call('c', 10)])).resolves.toEqual(['a', 'b', 'c']);
-    expect(events).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
-  });
-
-  it('keeps serving the lease after a call fails', async () => {
-    const { w, caller, id } = await withLease();
-    const failing = w.sessions.use(id, caller, async () => {
-      throw new Error('statement failed');
-    });
-    await expect(failing).rejects.toThrow('statement failed');
-    await expect(w.sessions.use(id, caller, async (leased) => leased.session.id)).resolves.toEqual(expect.any(String));
-  });
-
-  it('applies effects deferred outside an interactive transaction once the work settles', async () => {
-    const { w, caller, id } = await withLease();
-    const seen = await w.sessions.use(id, caller, async (leased) => {
-      leased.deferEffects({ tables: ['projects'], outboxTransactionId: 'tx9' });
-      return w.postCommit.applied.length;
-    });
-    expect(seen).toBe(0);
-    expect(w.postCommit.applied).toEqual([{ tables: ['projects'], outboxTransactionId: 'tx9' }]);
-  });
-
   it('marks the lease used, which resets its idle timer', async () => {
     const { w, caller, id } = await withLease();
     w.clock.advance(100_000);
@@ -120,10 +93,5 @@ describe('LeaseSessions.use', () => {
     expect(w.registry.find(id, caller).lease.lastUsedAt).toEqual(new Date('2024-01-15T10:31:40Z'));
     w.clock.advance(20_000);
     expect(() => w.registry.find(id, caller)).toThrow(expect.objectContaining({ code: 'LEASE_NOT_FOUND' }));
-  });
-
-  it("refuses someone else's lease", async () => {
-    const { w, id } = await withLease();
-    await expect(w.sessions.use(id, aCaller().build(), async () => 'ran')).rejects.toMatchObject({ code: 'LEASE_NOT_FOUND' });
   });
 });

@@ -1,5 +1,20 @@
 import { requestContext } from '../../src/adapters/http/request-context';
+import { loggerContract, type LoggedEntry } from '../contract/logger.contract';
 import { capturingLogger } from '../support/capturing-logger';
+import { RecordingLogger } from '../support/recording-logger';
+
+loggerContract('createLogger (pino)', () => {
+  const { logger, lines } = capturingLogger('info');
+  return {
+    logger,
+    entries: () => lines().map(({ level, msg, ...fields }): LoggedEntry => ({ level: level as LoggedEntry['level'], msg: msg as string | undefined, fields })),
+  };
+});
+
+loggerContract('RecordingLogger', () => {
+  const logger = new RecordingLogger();
+  return { logger, entries: () => logger.entries.map(({ level, msg, obj }) => ({ level, msg, fields: { ...obj } })) };
+});
 
 /** What reaches stdout: JSON lines, with secrets scrubbed wherever they appear. */
 describe('createLogger', () => {

@@ -1,5 +1,15 @@
 import { OutboxPendingInvalidations } from '../../src/application/database/writes/outbox-pending-invalidations';
 import type { OutboxStore } from '../../src/application/ports/outbox-store.port';
+import { InMemoryOutboxStore } from '../../src/adapters/in-memory/fakes/in-memory-outbox-store';
+import { InMemoryTables } from '../../src/adapters/in-memory/fakes/in-memory-tables';
+import { pendingInvalidationsContract } from '../contract/pending-invalidations.contract';
+import { outboxWrites } from '../support/outbox-writes';
+
+pendingInvalidationsContract('OutboxPendingInvalidations over the in-memory outbox', async () => {
+  const tables = new InMemoryTables();
+  const store = new InMemoryOutboxStore(tables);
+  return { pending: new OutboxPendingInvalidations(store, 20, 5), owe: outboxWrites(store, () => tables.openSession()).owe, close: async () => undefined };
+});
 
 /** Only the two watermark reads matter here; the rest of the store is never called. */
 function scripted(newest: Array<string | null>, settled: boolean[]): OutboxStore & { settledCalls: string[] } {

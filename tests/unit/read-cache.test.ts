@@ -1,6 +1,8 @@
 import { ReadCache } from '../../src/application/database/reads/read-cache';
 import type { PendingInvalidations } from '../../src/application/ports/pending-invalidations.port';
 import { KeyValueUnavailable } from '../../src/domain/shared/errors';
+import { cacheInvalidatorContract } from '../contract/cache-invalidator.contract';
+import { readCacheProbe } from '../support/cached-read-probes';
 import { capturingLogger } from '../support/capturing-logger';
 import { CountingObserver, ScriptedPending, SwitchableQueryCache } from '../support/read-fakes';
 
@@ -19,6 +21,15 @@ function world(pending: PendingInvalidations | null = new ScriptedPending()) {
     });
   return { store, observer, cache, read, loads: () => loads, advance: (ms: number) => (now += ms) };
 }
+
+cacheInvalidatorContract(
+  'ReadCache over the in-memory query cache',
+  async () => {
+    const { cache, store } = world();
+    return { invalidator: cache, cachedRead: readCacheProbe(cache), storeDown: async () => void (store.down = true), close: async () => undefined };
+  },
+  { outage: true },
+);
 
 describe('ReadCache', () => {
   it('misses, stores, then hits with the stored value; counts both', async () => {
@@ -94,17 +105,6 @@ describe('ReadCache', () => {
     expect((await read()).cache).toBe('bypass');
     advance(1_000);
     expect((await read()).cache).toBe('miss');
-  });
-
-  it('makes reads of an invalidated table miss, leaving other tables\' entries', async () => {
-    const { read, cache } = world();
-    await read('p', ['projects']);
-    await read('f', ['files']);
-    await read('c', ['content_analysis', 'projects']);
-    await cache.invalidate(['projects']);
-    expect((await read('p', ['projects'])).cache).toBe('miss');
-    expect((await read('c', ['content_analysis', 'projects'])).cache).toBe('miss');
-    expect((await read('f', ['files'])).cache).toBe('hit');
   });
 
   it('throws when an invalidation cannot be made, and turns itself off', async () => {

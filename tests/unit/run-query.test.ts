@@ -3,6 +3,7 @@ import { InMemoryTableReader } from '../../src/adapters/in-memory/fakes/in-memor
 import { InMemoryTables } from '../../src/adapters/in-memory/fakes/in-memory-tables';
 import { ReadCache } from '../../src/application/database/reads/read-cache';
 import { RunQuery } from '../../src/application/database/reads/run-query';
+import { LeaseNotFound } from '../../src/domain/database/lease';
 import { NotFound, ValidationFailed } from '../../src/domain/shared/errors';
 import { capturingLogger } from '../support/capturing-logger';
 import { aCaller, CountingObserver, OneLease, RecordingTableReader, SwitchableQueryCache } from '../support/read-fakes';
@@ -114,7 +115,7 @@ describe('RunQuery', () => {
   });
 
   it('answers 404 for a lease that is not the caller\'s, or when leases are not available', async () => {
-    await expect(world().runQuery.execute({ caller: aCaller('user', BOB), query: { table: 'projects' }, count: true, connectionId: 'conn_1' })).rejects.toBeInstanceOf(NotFound);
+    await expect(world().runQuery.execute({ caller: aCaller('user', BOB), query: { table: 'projects' }, count: true, connectionId: 'conn_1' })).rejects.toBeInstanceOf(LeaseNotFound);
     await expect(world(false).runQuery.execute({ caller: user, query: { table: 'projects' }, count: true, connectionId: 'conn_1' })).rejects.toBeInstanceOf(NotFound);
   });
 

@@ -1,6 +1,6 @@
 import type { RawOperation } from '../../src/domain/database/transaction-spec';
 import { InvalidTransaction, TransactionFailed } from '../../src/domain/database/transaction-errors';
-import { NotFound } from '../../src/domain/shared/errors';
+import { LeaseNotFound } from '../../src/domain/database/lease';
 import { aCaller } from '../support/caller-builder';
 import { transactionWorld } from '../support/transaction-world';
 
@@ -127,7 +127,7 @@ describe('RunTransaction', () => {
 
     it("refuses a lease that is not the caller's", async () => {
       await w.leases.open('conn_1', aCaller().build());
-      await expect(run([pg('insert', 'projects', { data: { title: 'A' } })], 'conn_1')).rejects.toBeInstanceOf(NotFound);
+      await expect(run([pg('insert', 'projects', { data: { title: 'A' } })], 'conn_1')).rejects.toBeInstanceOf(LeaseNotFound);
       expect(w.rows('projects')).toEqual([]);
     });
   });
