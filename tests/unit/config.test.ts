@@ -15,6 +15,8 @@ function problemsOf(env: Record<string, string>): { message: string; problems: s
   throw new Error(`expected ${JSON.stringify(env)} to be refused`);
 }
 
+const BACKUP_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('loadConfig', () => {
   it('applies the defaults of the seed (port 8084, pool of 20, Prometheus on 127.0.0.1:9090)', () => {
     const config = load({});
@@ -120,6 +122,7 @@ describe('loadConfig', () => {
       ['REDIS_URL', 'http://:Hunter2Secret@cache:6379'],
       ['DB_ENCRYPTION_KEY', 'Hunter2Secret'],
       ['JWKS_URL', 'ftp://user:Hunter2Secret@idp/jwks'],
+      ['BACKUP_ENCRYPTION_KEY', 'Hunter2Secret'],
     ])('never echoes the value of %s in the error', (name, value) => {
       const { message, problems } = problemsOf({ DATABASE_URL: 'postgresql://db/app', [name]: value });
       expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name}: .*a value that is not shown`))]);
@@ -127,9 +130,21 @@ describe('loadConfig', () => {
     });
 
     it('refuses a short JWT_SECRET in production without echoing it', () => {
-      const { message, problems } = problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'Hunter2Secret' });
+      const { message, problems } = problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'Hunter2Secret', BACKUP_ENCRYPTION_KEY });
       expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET: expected at least 32 characters/)]);
       expect(message).not.toContain('Hunter2Secret');
+    });
+
+    it('refuses production without BACKUP_ENCRYPTION_KEY, and a key that is not 32 bytes of base64', () => {
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(32) }).problems).toEqual([expect.stringMatching(/^BACKUP_ENCRYPTION_KEY: production refuses/)]);
+      expect(problemsOf({ BACKUP_ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') }).problems).toEqual([expect.stringMatching(/^BACKUP_ENCRYPTION_KEY: expected 32 bytes in base64/)]);
+      expect(load({ BACKUP_ENCRYPTION_KEY }).backups.encryptionKey).toBe(BACKUP_ENCRYPTION_KEY);
+    });
+
+    it('reads the backup schedule and refuses one that is not five cron fields', () => {
+      expect(load({ BACKUP_SCHEDULE: '0 3 * * *' }).backups.schedule).toBe('0 3 * * *');
+      expect(load({}).backups).toMatchObject({ schedule: null, retentionDays: 30, keepMin: 3, maxAgeHours: 26, workers: 1 });
+      expect(problemsOf({ BACKUP_SCHEDULE: 'every night' }).problems).toEqual([expect.stringMatching(/^BACKUP_SCHEDULE: expected a cron expression/)]);
     });
 
     it('accepts a short JWT_SECRET outside production', () => {
@@ -137,12 +152,12 @@ describe('loadConfig', () => {
     });
 
     it('refuses production without JWT_SECRET or JWKS_URL', () => {
-      expect(problemsOf({ NODE_ENV: 'production' }).problems).toEqual([expect.stringMatching(/^JWT_SECRET or JWKS_URL: /)]);
+      expect(problemsOf({ NODE_ENV: 'production', BACKUP_ENCRYPTION_KEY }).problems).toEqual([expect.stringMatching(/^JWT_SECRET or JWKS_URL: /)]);
     });
 
     it('starts production with either a long secret or a JWKS URL', () => {
-      expect(load({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(32) }).auth.jwtSecret).toBe('a'.repeat(32));
-      expect(load({ NODE_ENV: 'production', JWKS_URL: 'https://idp.example/.well-known/jwks.json' }).auth.jwksUrl).toBe('https://idp.example/.well-known/jwks.json');
+      expect(load({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(32), BACKUP_ENCRYPTION_KEY }).auth.jwtSecret).toBe('a'.repeat(32));
+      expect(load({ NODE_ENV: 'production', JWKS_URL: 'https://idp.example/.well-known/jwks.json', BACKUP_ENCRYPTION_KEY }).auth.jwksUrl).toBe('https://idp.example/.well-known/jwks.json');
     });
   });
 });

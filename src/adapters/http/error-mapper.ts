@@ -57,6 +57,16 @@ const STATUS_BY_CODE = {
   CACHE_UNAVAILABLE: 503,
   AUTH_PROVIDER_UNAVAILABLE: 503,
   DATABASE_TIMEOUT: 504,
+  SQL_NOT_ALLOWED: 400,
+  SQL_SYNTAX_ERROR: 400,
+  SQL_EXECUTION_ERROR: 400,
+  SQL_PERMISSION_DENIED: 403,
+  SQL_ROLE_UNAVAILABLE: 503,
+  QUERY_TIMEOUT: 504,
+  BACKUP_IN_PROGRESS: 409,
+  BACKUP_NOT_FOUND: 404,
+  BACKUP_TOOL_UNAVAILABLE: 503,
+  BACKUP_CORRUPT: 422,
   // Never an HTTP answer today (recorded on the migration run, or stops the start); should it
   // surface, the deployed migration failed, which is the service's fault, not the request's.
   MIGRATION_FAILED: 500,

@@ -4,6 +4,7 @@ import type { PoolStats, SqlDatabase } from '../../application/ports/sql-databas
 import { DatabaseTimeout, DatabaseUnavailable, PoolExhausted } from '../../domain/shared/errors';
 import { PgDatabaseSession } from './pg-database-session';
 import { translatePgError } from './pg-error-translator';
+import { timeQueries, type QueryRecorder } from './query-timing';
 
 export interface PgPoolOptions {
   connectionString: string;
@@ -29,6 +30,8 @@ export class PgSqlDatabase implements SqlDatabase {
   constructor(
     private readonly options: PgPoolOptions,
     private readonly logger: Logger,
+    /** Told of every statement this pool's clients run (slow-query log, metrics, /db/status). */
+    private readonly recorder?: QueryRecorder,
   ) {
     this.pool = new Pool({
       connectionString: options.connectionString,
@@ -95,6 +98,8 @@ export class PgSqlDatabase implements SqlDatabase {
   private guard(client: PoolClient): void {
     if (this.guarded.has(client)) return;
     this.guarded.add(client);
+    // Every checkout passes here once per client: the one place where all statements can be timed.
+    if (this.recorder) timeQueries(client, this.recorder);
     client.on('error', (error: Error) => this.logger.warn({ err: { message: error.message } }, 'PostgreSQL connection lost while in use'));
   }
 

@@ -10,6 +10,12 @@ export interface PgBossQueueSettings {
   /** A job still active after this long is expired: retried elsewhere (its worker is presumed dead). */
   timeoutSeconds: number;
   pollingIntervalSeconds?: number;
+  /**
+   * A cron schedule that sends `payload` to this queue, kept by pg-boss itself (in its tables, with
+   * its own lock: exactly one instance sends each occurrence); null removes one an earlier
+   * configuration left. Absent: the queue has no schedules to manage.
+   */
+  schedule?: { cron: string; payload: Record<string, unknown> } | null;
 }
 
 /**
@@ -24,7 +30,7 @@ export class PgBossJobQueue implements JobQueue {
   private readonly workerIds: string[] = [];
 
   constructor(private readonly settings: PgBossQueueSettings, private readonly logger: Logger) {
-    this.boss = new PgBoss({ connectionString: settings.connectionString, max: 4, schedule: false });
+    this.boss = new PgBoss({ connectionString: settings.connectionString, max: 4, schedule: Boolean(settings.schedule) });
     this.boss.on('error', (error: Error) => this.logger.error({ err: { message: error.message } }, 'pg-boss error'));
   }
 
@@ -65,6 +71,9 @@ export class PgBossJobQueue implements JobQueue {
       const options = { name: queue, retryLimit: retries, retryDelay: 1, retryBackoff: true, expireInSeconds: timeoutSeconds };
       if (await this.boss.getQueue(queue)) await this.boss.updateQueue(queue, options);
       else await this.boss.createQueue(queue, options);
+      const { schedule } = this.settings;
+      if (schedule) await this.boss.schedule(queue, schedule.cron, schedule.payload, { tz: 'UTC' });
+      else if (schedule === null) await this.boss.unschedule(queue);
     })();
     return this.ready;
   }

@@ -28,6 +28,18 @@ export type DomainErrorCode =
   | 'TRANSACTION_ABORTED'
   | 'INVALID_DATA'
   | 'PARENT_NOT_FOUND'
+  // database: restricted SQL
+  | 'SQL_NOT_ALLOWED'
+  | 'SQL_SYNTAX_ERROR'
+  | 'SQL_PERMISSION_DENIED'
+  | 'SQL_EXECUTION_ERROR'
+  | 'SQL_ROLE_UNAVAILABLE'
+  | 'QUERY_TIMEOUT'
+  // database: backups
+  | 'BACKUP_IN_PROGRESS'
+  | 'BACKUP_NOT_FOUND'
+  | 'BACKUP_TOOL_UNAVAILABLE'
+  | 'BACKUP_CORRUPT'
   // storage
   | 'INVALID_FILE_TYPE'
   | 'CHECKSUM_MISMATCH'

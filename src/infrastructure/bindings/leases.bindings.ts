@@ -16,6 +16,7 @@ import { registerLeaseGauge } from '../../adapters/metrics/lease-metrics';
 import type { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
 import { PgConnectionPools } from '../../adapters/postgres/pg-connection-pools';
 import { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
+import type { ServiceQueryTimings } from '../../adapters/in-process/service-query-timings';
 import type { BackgroundTask, Capability } from '../background-task';
 import type { Bind } from '../binder';
 import type { Config } from '../config';
@@ -28,13 +29,13 @@ export function bindLeases(bind: Bind): void {
   // The replica's pool, when DATABASE_READ_URL names one.
   bind(
     TOKENS.ReplicaPgSqlDatabase,
-    (config: Config, logger: Logger, lifecycle: Lifecycle): PgSqlDatabase | null => {
+    (config: Config, logger: Logger, lifecycle: Lifecycle, timings: ServiceQueryTimings): PgSqlDatabase | null => {
       if (!config.databaseReadUrl) return null;
-      const db = new PgSqlDatabase({ connectionString: config.databaseReadUrl, ...config.pool, applicationName: config.serviceName }, logger);
+      const db = new PgSqlDatabase({ connectionString: config.databaseReadUrl, ...config.pool, applicationName: config.serviceName }, logger, timings);
       lifecycle.onClose('postgresql read pool', () => db.close());
       return db;
     },
-    [TOKENS.Config, TOKENS.Logger, TOKENS.Lifecycle],
+    [TOKENS.Config, TOKENS.Logger, TOKENS.Lifecycle, TOKENS.ServiceQueryTimings],
   );
 
   bind(

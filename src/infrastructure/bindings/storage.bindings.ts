@@ -11,6 +11,7 @@ import { GetFile } from '../../application/storage/files/get-file';
 import { ListFiles } from '../../application/storage/files/list-files';
 import { PurgeExpiredTrash } from '../../application/storage/files/purge-expired-trash';
 import { RemoveStoredFile } from '../../application/storage/files/remove-stored-file';
+import type { RetainedObjects } from '../../application/ports/retained-objects.port';
 import type { ReplicateToBackup } from '../../application/storage/backup-copies/replicate-to-backup';
 import { RestoreFile } from '../../application/storage/files/restore-file';
 import { RetryPendingBackups } from '../../application/storage/backup-copies/retry-pending-backups';
@@ -67,8 +68,9 @@ export function bindStorageFiles(bind: Bind): void {
   );
   bind(
     TOKENS.RemoveStoredFile,
-    (files: FileRepository, store: ObjectStore, backup: ObjectStore | null, logger: Logger) => new RemoveStoredFile(files, store, backup, logger),
-    [TOKENS.FileRepository, TOKENS.ObjectStore, TOKENS.BackupObjectStore, TOKENS.Logger],
+    // Objects that database backups list outlive their rows (TOKENS.RetainedObjects, the backups module).
+    (files: FileRepository, store: ObjectStore, backup: ObjectStore | null, logger: Logger, retained: RetainedObjects) => new RemoveStoredFile(files, store, backup, logger, retained),
+    [TOKENS.FileRepository, TOKENS.ObjectStore, TOKENS.BackupObjectStore, TOKENS.Logger, TOKENS.RetainedObjects],
   );
   bind(TOKENS.ListFiles, (config: Config, files: FileRepository) => new ListFiles(files, config.uploads.quotaBytes), [TOKENS.Config, TOKENS.FileRepository]);
   bind(TOKENS.GetFile, (files: FileRepository) => new GetFile(files), [TOKENS.FileRepository]);

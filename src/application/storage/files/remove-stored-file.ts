@@ -2,10 +2,13 @@ import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { FileRepository } from '../../ports/file-repository.port';
 import type { Logger } from '../../ports/logger.port';
 import type { ObjectStore } from '../../ports/object-store.port';
+import type { RetainedObjects } from '../../ports/retained-objects.port';
 
 /**
  * Deletes a file for good: its objects first (primary, and the backup copy when a backup store is
  * configured), then the row. A provider failure leaves the row, so the deletion can be retried.
+ * An object a kept database backup lists (or any, while a backup runs) outlives its row: it is
+ * tombstoned, and the backup retention job deletes it once no kept backup lists it.
  */
 export class RemoveStoredFile {
   constructor(
@@ -13,9 +16,14 @@ export class RemoveStoredFile {
     private readonly store: ObjectStore,
     private readonly backup: ObjectStore | null,
     private readonly logger?: Logger,
+    private readonly retained: RetainedObjects | null = null,
   ) {}
 
   async execute(file: StoredFile): Promise<void> {
+    if (this.retained && (await this.retained.retainIfListed({ fileId: file.id, key: file.filePath, storageProvider: file.storageProvider }))) {
+      await this.files.remove(file.id);
+      return;
+    }
     await this.store.delete(file.filePath);
     if (this.backup) await this.backup.delete(file.filePath);
     await this.files.remove(file.id);

@@ -1,0 +1,4 @@
+import { LibpgQuerySqlParser } from '../../src/adapters/sql/libpg-query-sql-parser';
+import { sqlParserContract } from '../contract/sql-parser.contract';
+
+sqlParserContract('LibpgQuerySqlParser', () => new LibpgQuerySqlParser());

@@ -1,0 +1,67 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './free-port';
+
+const BIN = '/usr/lib/postgresql/15/bin';
+
+export interface OwnCluster {
+  url: string;
+  /** Stops this cluster (by its postmaster's PID) and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway PostgreSQL 15 cluster of this test alone (trust auth, 127.0.0.1, a free port), for
+ * settings the machine's shared server does not have (e.g. `shared_preload_libraries`). As root it
+ * runs as the `postgres` user, which PostgreSQL requires.
+ */
+export async function startOwnCluster(settings: Record<string, string> = {}): Promise<OwnCluster> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-own-pg-'));
+  fs.chmodSync(home, 0o755);
+  const dataDir = path.join(home, 'data');
+  const ids = process.getuid?.() === 0 ? postgresIds() : null;
+  if (ids) fs.chownSync(home, ids.uid, ids.gid);
+  const asPostgres = ids ?? {};
+  const init = spawnSync(`${BIN}/initdb`, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync'], { ...asPostgres, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const port = await freePort();
+  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', ...settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const server: ChildProcess = spawn(`${BIN}/postgres`, ['-D', dataDir, '-p', String(port), ...flags], { ...asPostgres, stdio: 'ignore' });
+  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  await waitUntilAccepting(url, 20_000);
+  return {
+    url,
+    stop: async () => {
+      if (server.exitCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGINT');
+        await exited;
+      }
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+async function waitUntilAccepting(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
