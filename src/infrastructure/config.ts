@@ -180,6 +180,7 @@ const envSchema = z.object({
   BACKUP_WORKERS: integer(0, 1).default(1),
   BACKUP_RETENTION_INTERVAL_MS: integer(1_000).default(3_600_000),
   BACKUP_PROGRESS_INTERVAL_MS: integer(100, 60_000).default(2_000),
+  BACKUP_LOCK_WAIT_TIMEOUT_MS: integer(1, 86_400_000).default(60_000),
   STORAGE_SIGNING_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
   SIGNED_URL_EXPIRES: integer(1, 7 * 86_400).default(3_600),
   UPLOAD_SESSION_TTL_SECONDS: integer(60, 30 * 86_400).default(86_400),
@@ -268,6 +269,8 @@ export interface Config {
     workers: number;
     retentionIntervalMs: number;
     progressIntervalMs: number;
+    /** pg_dump --lock-wait-timeout: a backup fails rather than waiting forever behind an exclusive lock. */
+    lockWaitTimeoutMs: number;
   };
 }
 
@@ -392,6 +395,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       workers: e.BACKUP_WORKERS,
       retentionIntervalMs: e.BACKUP_RETENTION_INTERVAL_MS,
       progressIntervalMs: e.BACKUP_PROGRESS_INTERVAL_MS,
+      lockWaitTimeoutMs: e.BACKUP_LOCK_WAIT_TIMEOUT_MS,
     },
   };
 }

@@ -42,6 +42,7 @@ import { bindTextExtraction } from './bindings/text.bindings';
 import { bindMedia } from './bindings/media.bindings';
 import { bindCdn } from './bindings/cdn.bindings';
 import { bindBackups } from './bindings/backups.bindings';
+import { bindRestores } from './bindings/restores.bindings';
 import { bindDbOps } from './bindings/db-ops.bindings';
 import { bindRestrictedSql } from './bindings/restricted-sql.bindings';
 import type { ServiceQueryTimings } from '../adapters/in-process/service-query-timings';
@@ -66,6 +67,7 @@ const MODULES = [
   TOKENS.TransformsModule,
   TOKENS.CdnModule,
   TOKENS.BackupsModule,
+  TOKENS.RestoresModule,
   TOKENS.DbOpsModule,
   TOKENS.RestrictedSqlModule,
 ];
@@ -135,6 +137,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindTransforms(bind);
   bindCdn(bind);
   bindBackups(bind);
+  bindRestores(bind);
   bindDbOps(bind);
   bindRestrictedSql(bind);
 

@@ -164,6 +164,11 @@ export const TOKENS = {
   RestrictedSqlModule: Symbol('RestrictedSqlModule'),
   /** Database backups: POST /db/backup, the list, download, delete; the backup worker and retention. */
   BackupsModule: Symbol('BackupsModule'),
+  RestoreRepository: Symbol('RestoreRepository'),
+  DatabaseRestorer: Symbol('DatabaseRestorer'),
+  StartRestore: Symbol('StartRestore'),
+  GetRestore: Symbol('GetRestore'),
+  RestoresModule: Symbol('RestoresModule'),
   /** Every background task, in start order. */
   BackgroundTasks: Symbol('BackgroundTasks'),
 } as const;

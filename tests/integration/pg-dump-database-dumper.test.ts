@@ -23,7 +23,7 @@ databaseDumperContract('PgDumpDatabaseDumper', async () => {
     [user, `${user}/a.txt`, '0'.repeat(32), '0'.repeat(64)],
   );
   return {
-    dumper: new PgDumpDatabaseDumper({ connectionString: scratch.url, binDir: undefined, applicationName: 'test' }),
+    dumper: new PgDumpDatabaseDumper({ connectionString: scratch.url, binDir: undefined, applicationName: 'test', lockWaitTimeoutMs: 60_000 }),
     aBackupId: async () => {
       const b = aNewBackup();
       // One active backup at a time: each one the test asks for is already over.

@@ -67,6 +67,9 @@ const STATUS_BY_CODE = {
   BACKUP_NOT_FOUND: 404,
   BACKUP_TOOL_UNAVAILABLE: 503,
   BACKUP_CORRUPT: 422,
+  RESTORE_IN_PROGRESS: 409,
+  RESTORE_NOT_FOUND: 404,
+  RESTORE_TARGET_EXISTS: 409,
   // Never an HTTP answer today (recorded on the migration run, or stops the start); should it
   // surface, the deployed migration failed, which is the service's fault, not the request's.
   MIGRATION_FAILED: 500,

@@ -10,14 +10,26 @@ import { checkTools, clientPackage, toolEnv, type PgToolPaths } from './pg-dump-
  * pg-boss's schema (its jobs and schedules belong to the running service, not to the data).
  */
 export const EXCLUDED_SCHEMAS = ['pgboss'];
-export const EXCLUDED_TABLES = ['public.db_backups', 'public.db_backup_files', 'public.db_backup_tombstones'];
+export const EXCLUDED_TABLES = ['public.db_backups', 'public.db_backup_files', 'public.db_backup_tombstones', 'public.db_restores'];
 
 export interface PgDumpSettings {
   connectionString: string;
   /** PG_BIN_DIR: where pg_dump/pg_restore are; absent: PATH. */
   binDir: string | undefined;
   applicationName: string;
+  /**
+   * BACKUP_LOCK_WAIT_TIMEOUT_MS: how long pg_dump waits for each table's shared lock before failing
+   * (a session holding an exclusive lock, e.g. a stuck migration, would otherwise block it forever).
+   */
+  lockWaitTimeoutMs: number;
 }
+
+/**
+ * After pg_dump's process exits, how long its stderr may stay open before it is cut: 'close' would wait
+ * for every holder of the pipes, and a process it left behind (pg_dump run by a wrapper script that
+ * was killed) can hold them forever. stderr only carries diagnostics, so cutting it loses nothing.
+ */
+const PIPE_DRAIN_AFTER_EXIT_MS = 5_000;
 
 /**
  * pg_dump -Fc of the application database from an exported snapshot: a REPEATABLE READ transaction
@@ -118,6 +130,7 @@ class PgSnapshot implements DatabaseSnapshot {
       '--format=custom',
       '--verbose',
       `--snapshot=${this.snapshotId}`,
+      `--lock-wait-timeout=${this.settings.lockWaitTimeoutMs}`,
       ...EXCLUDED_SCHEMAS.map((schema) => `--exclude-schema=${schema}`),
       ...EXCLUDED_TABLES.map((table) => `--exclude-table=${table}`),
       `--dbname=${url.toString()}`,
@@ -133,10 +146,22 @@ class PgSnapshot implements DatabaseSnapshot {
     });
     const finished = new Promise<void>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code, signal) => {
-        if (code === 0) return resolve();
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        reject(new Error(`pg_dump ${how}${problems.length ? `: ${problems.slice(-3).join(' ')}` : ''}`));
+      // Settled on 'exit' once stderr has drained, that drain bounded (see PIPE_DRAIN_AFTER_EXIT_MS).
+      // stdout is left alone: the archive is read to its end by the consumer, however slow it is.
+      child.once('exit', (code, signal) => {
+        const settle = () => {
+          clearTimeout(cut);
+          if (code === 0) return resolve();
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          reject(new Error(`pg_dump ${how}${problems.length ? `: ${problems.slice(-3).join(' ')}` : ''}`));
+        };
+        const cut = setTimeout(() => {
+          child.stderr.destroy();
+          settle();
+        }, PIPE_DRAIN_AFTER_EXIT_MS);
+        cut.unref();
+        if (child.stderr.readableEnded || child.stderr.destroyed) settle();
+        else child.stderr.once('close', settle);
       });
     });
     return {
@@ -144,6 +169,8 @@ class PgSnapshot implements DatabaseSnapshot {
       finished,
       abort: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        // A process pg_dump left behind may still hold stdout open: the archive must end here anyway.
+        child.stdout.destroy();
       },
     };
   }

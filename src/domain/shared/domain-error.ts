@@ -40,6 +40,10 @@ export type DomainErrorCode =
   | 'BACKUP_NOT_FOUND'
   | 'BACKUP_TOOL_UNAVAILABLE'
   | 'BACKUP_CORRUPT'
+  // database: restores
+  | 'RESTORE_IN_PROGRESS'
+  | 'RESTORE_NOT_FOUND'
+  | 'RESTORE_TARGET_EXISTS'
   // storage
   | 'INVALID_FILE_TYPE'
   | 'CHECKSUM_MISMATCH'

@@ -49,7 +49,7 @@ export function bindBackups(bind: Bind): void {
   bind(
     TOKENS.DatabaseDumper,
     (config: Config): DatabaseDumper =>
-      new PgDumpDatabaseDumper({ connectionString: config.databaseUrl ?? '', binDir: config.backups.pgBinDir, applicationName: config.serviceName }),
+      new PgDumpDatabaseDumper({ connectionString: config.databaseUrl ?? '', binDir: config.backups.pgBinDir, applicationName: config.serviceName, lockWaitTimeoutMs: config.backups.lockWaitTimeoutMs }),
     [TOKENS.Config],
   );
   bind(TOKENS.ArchiveCipher, (config: Config, logger: Logger): ArchiveCipher => new AesGcmArchiveCipher(backupEncryptionKey(config, logger)), [TOKENS.Config, TOKENS.Logger]);

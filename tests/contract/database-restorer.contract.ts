@@ -1,0 +1,55 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { DatabaseRestorer } from '../../src/application/ports/database-restorer.port';
+
+export interface RestorerUnderTest {
+  restorer: DatabaseRestorer;
+  /** An archive of a database with `files` holding `fileIds` and `notes` holding three rows. */
+  archive(fileIds: string[]): Promise<Readable>;
+  drop(name: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Creating a database on the server, restoring an archive into it, and reading back what came. */
+export function databaseRestorerContract(name: string, make: () => Promise<RestorerUnderTest>): void {
+  describe(`${name} (DatabaseRestorer contract)`, () => {
+    let world: RestorerUnderTest;
+    const made: string[] = [];
+    const fresh = () => {
+      const db = `vb_restorer_${randomBytes(5).toString('hex')}`;
+      made.push(db);
+      return db;
+    };
+    beforeAll(async () => {
+      world = await make();
+    });
+    afterAll(async () => {
+      for (const db of made) await world.drop(db);
+      await world.close?.();
+    });
+
+    it('creates a database that did not exist', async () => {
+      const db = fresh();
+      expect(await world.restorer.databaseExists(db)).toBe(false);
+      await world.restorer.createDatabase(db);
+      expect(await world.restorer.databaseExists(db)).toBe(true);
+    });
+
+    it('restores an archive into it: its tables, rows and files', async () => {
+      const ids = [randomUUID(), randomUUID()];
+      const db = fresh();
+      await world.restorer.createDatabase(db);
+      await world.restorer.restoreInto(db, await world.archive(ids));
+      expect(await world.restorer.rowCounts(db)).toEqual(expect.objectContaining({ files: 2, notes: 3 }));
+      const absent = randomUUID();
+      expect([...(await world.restorer.existingFileIds(db, [ids[0]!, absent]))]).toEqual([ids[0]]);
+      expect((await world.restorer.existingFileIds(db, [])).size).toBe(0);
+    });
+
+    it('rejects what is not an archive', async () => {
+      const db = fresh();
+      await world.restorer.createDatabase(db);
+      await expect(world.restorer.restoreInto(db, Readable.from([Buffer.from('not an archive at all')]))).rejects.toThrow(/pg_restore/);
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { PgRestoreRepository } from '../../src/adapters/postgres/pg-restore-repository';
+import { aNewRestore, restoreRepositoryContract } from '../contract/restore-repository.contract';
+import { migratedScratchDatabase } from '../support/migrated-scratch-database';
+
+jest.setTimeout(30_000);
+
+restoreRepositoryContract('PgRestoreRepository', async () => {
+  const scratch = await migratedScratchDatabase();
+  return { restores: new PgRestoreRepository(scratch.db), close: () => scratch.close() };
+});
+
+describe('PgRestoreRepository stale restores', () => {
+  it('fails a queued/running restore whose heartbeat stopped, so a new one can start', async () => {
+    const scratch = await migratedScratchDatabase();
+    try {
+      const restores = new PgRestoreRepository(scratch.db, 0);
+      const a = aNewRestore();
+      await restores.create(a);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await restores.create(aNewRestore())).toEqual({ created: true });
+      expect(await restores.findById(a.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
+      // A live one (default: two minutes) is kept.
+      expect(await new PgRestoreRepository(scratch.db).create(aNewRestore())).toMatchObject({ created: false });
+    } finally {
+      await scratch.close();
+    }
+  });
+});
