@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config';
+import { keptSecret } from './kept-secret';
 import type { Logger } from '../application/ports/logger.port';
 
 /**
@@ -15,18 +15,10 @@ export function backupEncryptionKey(config: Config, logger: Logger): Buffer {
   if (config.backups.encryptionKey) return Buffer.from(config.backups.encryptionKey, 'base64');
   if (config.env === 'production') throw new Error('BACKUP_ENCRYPTION_KEY is required in production');
   const file = path.join(config.dataDir, 'backup-key');
-  let key = fs.existsSync(file) ? Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64') : Buffer.alloc(0);
-  if (key.length !== 32) {
-    fs.rmSync(file, { force: true });
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    key = randomBytes(32);
-    // 'wx' fails if another process created it first; then read theirs.
-    try {
-      fs.writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    } catch {
-      key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-    }
-  }
+  const key = Buffer.from(
+    keptSecret(file, () => randomBytes(32).toString('base64'), (value) => Buffer.from(value, 'base64').length === 32),
+    'base64',
+  );
   logger.warn({ file }, 'BACKUP_ENCRYPTION_KEY is not set: database backups are encrypted with a generated key kept in this file (keep it, or the backups cannot be read)');
   return key;
 }
