@@ -24,6 +24,20 @@ describe('JoseTokenVerifier', () => {
     expect(caller).toEqual({ userId: sub, email: 'p@example.com', role: 'premium', subscriptionType: 'premium', permissions: ['data:read:projects'], tokenId: 'tok-1' });
   });
 
+  describe('iat', () => {
+    const verifier = new JoseTokenVerifier({ keys: { kind: 'secret', secret: TEST_JWT_SECRET } });
+    const now = Math.floor(Date.now() / 1000);
+
+    it('refuses a token issued in the future (beyond the clock tolerance)', async () => {
+      const error = await rejection(verifier.verify(await aToken({ extra: { iat: now + 3_600 } })));
+      expect(error.details).toEqual({ reason: 'issued_in_future' });
+    });
+
+    it('accepts one issued now or a few seconds ahead (clock skew)', async () => {
+      await expect(verifier.verify(await aToken({ extra: { iat: now + 2 } }))).resolves.toMatchObject({ role: 'user' });
+    });
+  });
+
   describe('with JWT_ISSUER and JWT_AUDIENCE', () => {
     const verifier = new JoseTokenVerifier({ keys: { kind: 'secret', secret: TEST_JWT_SECRET }, issuer: 'https://auth.visiobook', audience: 'data-platform' });
 

@@ -67,6 +67,12 @@ export class JoseTokenVerifier implements TokenVerifier {
       });
     }
     const c = claims.data;
+    // jose checks iat only against a maximum token age; a token claiming to be issued later than now
+    // (beyond the clock tolerance) is forged or minted by a clock nobody should trust.
+    const toleranceSeconds = this.options.clockToleranceSeconds ?? 5;
+    if (c.iat !== undefined && c.iat > Date.now() / 1000 + toleranceSeconds) {
+      throw new Unauthenticated('Token is issued in the future', { reason: 'issued_in_future' });
+    }
     return {
       userId: c.sub,
       email: c.email ?? null,
