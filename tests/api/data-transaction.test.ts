@@ -83,6 +83,12 @@ describe('POST /api/v1/data/transaction (PostgreSQL)', () => {
     const over = await run(bob.token, [upsert('projects', { id, title: 'Stolen' }, ['id'])]);
     expect(expectStandardError(over, 409, 'CONFLICT').details).toMatchObject({ status: 'rolled_back', failed_operation: 1 });
     expect(await rows('SELECT title, user_id FROM projects WHERE id = $1', [id])).toEqual([{ title: 'Mine', user_id: alice.id }]);
+    // The upsert's refusal says no more than an insert of the same key would: nothing about whose row it is.
+    const sameKeyInsert = await run(bob.token, [insert('projects', { id, title: 'Stolen' })]);
+    expect(over.body.error.message).toBe(sameKeyInsert.body.error.message);
+    const withoutId = ({ transaction_id: _id, ...rest }: Record<string, unknown>) => rest;
+    expect(withoutId(over.body.error.details)).toEqual(withoutId(sameKeyInsert.body.error.details));
+    expect(JSON.stringify(over.body)).not.toMatch(/not yours/);
   });
 
   it('lets an admin write any row, including admin-only columns', async () => {

@@ -16,8 +16,12 @@ export class PgRowWriter implements RowWriter {
       const sql = writeSql(write);
       const { rows } = await client.query<Row>(sql.text, sql.values);
       if (write.kind === 'upsert' && rows.length === 0) {
-        // ON CONFLICT ... WHERE refused the update: the row holding that key is someone else's.
-        throw new WriteRejected('CONFLICT', `a ${write.table.name} row with this ${write.conflictColumns.join(', ')} already exists and is not yours`);
+        // ON CONFLICT ... WHERE refused the update: the row holding that key is someone else's. Saying
+        // so would tell the caller whose it is; the plain INSERT fails exactly as an insert of that key
+        // would (the transaction is rolled back either way), so an upsert reveals no more than an insert.
+        // Should the row have gone meanwhile, the insert succeeds, which is what the upsert asked for.
+        const insert = writeSql({ ...write, kind: 'insert' });
+        return (await client.query<Row>(insert.text, insert.values)).rows;
       }
       return rows;
     } catch (error) {

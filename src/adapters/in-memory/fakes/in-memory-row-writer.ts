@@ -30,7 +30,8 @@ export class InMemoryRowWriter implements RowWriter {
       case 'upsert': {
         const existing = rows.find((row) => write.conflictColumns.every((c) => same(row[c], write.values[c])));
         if (!existing) return [pick(this.insert(write, rows))];
-        if (!owned(existing)) throw new WriteRejected('CONFLICT', `a ${write.table.name} row with this ${write.conflictColumns.join(', ')} already exists and is not yours`);
+        // Someone else's row: refused exactly as an insert of that key is (nothing says whose it is).
+        if (!owned(existing)) return [pick(this.insert(write, rows))];
         const changes = Object.fromEntries(Object.entries(write.values).filter(([c]) => !write.conflictColumns.includes(c)));
         return [pick(this.update(write.table, rows, existing, changes))];
       }
