@@ -57,7 +57,8 @@ describe('lease reaping', () => {
   const reapedLine = (id: string) => captured.lines().find((l) => l.msg === 'connection lease reaped' && l.connection_id === id);
 
   it('releases a lease past expires_at, rolling back its open transaction; its id is then 404', async () => {
-    const before = activeClients(t);
+    // No lease yet: wait out any statement of the app's own start-up (it borrows a client briefly).
+    const before = await eventually('an idle pool', () => (activeClients(t) === 0 ? 0 : undefined), 5_000);
     const { body } = await acquire(t, user, { ttl_seconds: 1 }).expect(201);
     const id = body.connection_id as string;
     await tx(t, user, id, 'begin').expect(200);

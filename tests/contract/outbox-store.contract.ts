@@ -52,20 +52,22 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxStor
       await expect(store.hasPendingInvalidations()).resolves.toBe(true);
     });
 
-    it("puts older unapplied entries of other transactions first, later ones never, applied ones no more", async () => {
-      const first = await recorded([{ seq: 1, effect: setKey('1') }, { seq: 2, effect: setKey('2') }]);
-      const mine = await recorded([{ seq: 1, effect: setKey('3') }]);
-      const later = await recorded([{ seq: 1, effect: setKey('4') }]);
+    it('puts older unapplied entries on the same keys first, other keys and later ones never, applied ones no more', async () => {
+      const first = await recorded([{ seq: 1, effect: setKey('k') }, { seq: 2, effect: setKey('other') }, { seq: 3, effect: setKey('k') }]);
+      const mine = await recorded([{ seq: 0, effect: { kind: 'invalidate', tables: ['projects'] } }, { seq: 1, effect: setKey('k') }]);
+      const later = await recorded([{ seq: 1, effect: setKey('k') }]);
       const pending = await store.pendingThrough(mine, 10);
-      expect(shape(pending).map(([tx, seq]) => [tx, seq])).toEqual([[first, 1], [first, 2], [mine, 1]]);
-      expect(Number(pending[0]?.id)).toBeLessThan(Number(pending[2]?.id));
+      expect(shape(pending).map(([tx, seq]) => [tx, seq])).toEqual([[first, 1], [first, 3], [mine, 0], [mine, 1]]);
+      expect(Number(pending[0]?.id)).toBeLessThan(Number(pending[3]?.id));
       await expect(store.pendingThrough(mine, 2)).resolves.toHaveLength(2);
       await store.markApplied([{ id: pending[0]!.id, error: null }, { id: pending[1]!.id, error: 'WRONGTYPE' }]);
       await store.markApplied([{ id: pending[0]!.id, error: null }]);
-      expect(shape(await store.pendingThrough(mine, 10)).map(([tx]) => tx)).toEqual([mine]);
-      expect(shape(await store.pendingThrough(later, 10)).map(([tx]) => tx)).toEqual([mine, later]);
+      expect(shape(await store.pendingThrough(mine, 10)).map(([tx]) => tx)).toEqual([mine, mine]);
+      expect(shape(await store.pendingThrough(later, 10)).map(([tx, seq]) => [tx, seq])).toEqual([[mine, 1], [later, 1]]);
       await store.markApplied((await store.pendingThrough(later, 10)).map((e) => ({ id: e.id, error: null })));
       await expect(store.pendingThrough(later, 10)).resolves.toEqual([]);
+      // first's entry on another key was never anybody else's to apply: it is still owed (to the relay).
+      expect(shape(await store.pendingThrough(first, 10)).map(([tx, seq]) => [tx, seq])).toEqual([[first, 2]]);
     });
 
     it('says when no invalidation is owed any more', async () => {

@@ -47,12 +47,25 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]> {
+    // Its own entries, and before them the older unapplied Redis entries on the same keys (per-key
+    // order); in-flight peers on other keys are their own requests' business. Both halves use an index:
+    // (transaction_id, seq) and the partial (key, id) index of the unapplied Redis entries.
     const rows = await this.db.withClient((client) =>
       query<EntryRow>(
         client,
-        `SELECT ${ENTRY_COLUMNS} FROM data_outbox
-          WHERE applied_at IS NULL AND id <= (SELECT max(id) FROM data_outbox WHERE transaction_id = $1)
-          ORDER BY id LIMIT $2`,
+        `WITH own AS (
+           SELECT id, transaction_id, seq, kind, effect FROM data_outbox WHERE transaction_id = $1 AND applied_at IS NULL
+         ), keys AS (
+           SELECT effect->'command'->>'key' AS key, max(id) AS last FROM own WHERE kind = 'redis' GROUP BY 1
+         ), earlier AS (
+           SELECT d.id, d.transaction_id, d.seq, d.effect
+             FROM keys JOIN data_outbox d
+               ON d.applied_at IS NULL AND d.kind = 'redis' AND d.effect->'command'->>'key' = keys.key AND d.id < keys.last
+            WHERE d.transaction_id <> $1
+         )
+         SELECT id::text AS id, transaction_id, seq, effect FROM (
+           SELECT id, transaction_id, seq, effect FROM own UNION ALL SELECT * FROM earlier
+         ) entries ORDER BY entries.id LIMIT $2`,
         [transactionId, limit],
         this.prepared,
       ),
@@ -143,9 +156,13 @@ async function markApplied(client: PoolClient, outcomes: readonly OutboxOutcome[
   if (outcomes.length === 0) return;
   await query(
     client,
-    `UPDATE data_outbox SET applied_at = clock_timestamp(), error = o.error
-       FROM unnest($1::bigint[], $2::text[]) AS o(id, error)
-      WHERE data_outbox.id = o.id AND data_outbox.applied_at IS NULL`,
+    // SKIP LOCKED: concurrent requests sharing a key apply (and mark) each other's entries; a row
+    // another one is marking already is its business, not a lock to queue behind.
+    `UPDATE data_outbox SET applied_at = clock_timestamp(), error = m.error
+       FROM (SELECT d.id, o.error FROM unnest($1::bigint[], $2::text[]) AS o(id, error)
+               JOIN data_outbox d ON d.id = o.id AND d.applied_at IS NULL
+                FOR UPDATE OF d SKIP LOCKED) AS m
+      WHERE data_outbox.id = m.id`,
     [outcomes.map((o) => o.id), outcomes.map((o) => o.error)],
     prepared,
   );

@@ -9,9 +9,11 @@ export interface OutboxStore {
   /** Inside the session's open transaction: the entries commit or roll back with it. */
   record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[]): Promise<void>;
   /**
-   * What must be applied, in id order, before this transaction's effects can be: every unapplied
-   * entry up to its last one (older entries of other transactions first, so order holds), at most
-   * `limit` entries. Empty when nothing of it is left.
+   * What must be applied, in id order, for this transaction's effects: its own unapplied entries and,
+   * before them, the older unapplied Redis entries of other transactions on the same keys (order holds
+   * per key: a later write on a key never lands before an earlier one on it), at most `limit` entries.
+   * Entries on other keys are not included: under load they are in-flight peers' own business, and
+   * counting them made every answer give up to the relay. Empty when nothing of it is left.
    */
   pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]>;
   /** Marks entries done (an outcome with an error is done too: Redis refused it, retrying cannot help). */

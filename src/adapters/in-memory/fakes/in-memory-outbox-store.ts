@@ -23,11 +23,13 @@ export class InMemoryOutboxStore implements OutboxStore {
   }
 
   async pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]> {
-    const own = this.tables.outbox.filter((e) => e.transactionId === transactionId);
-    if (own.length === 0) return [];
-    const last = Math.max(...own.map((e) => Number(e.id)));
-    return this.unapplied()
-      .filter((e) => Number(e.id) <= last)
+    const unapplied = this.unapplied();
+    const own = unapplied.filter((e) => e.transactionId === transactionId);
+    const lastByKey = new Map<string, number>();
+    for (const e of own) if (e.effect.kind === 'redis') lastByKey.set(e.effect.command.key, Number(e.id));
+    const earlierOnSameKey = (e: StoredOutboxEntry) => e.effect.kind === 'redis' && Number(e.id) < (lastByKey.get(e.effect.command.key) ?? -Infinity);
+    return unapplied
+      .filter((e) => e.transactionId === transactionId || earlierOnSameKey(e))
       .slice(0, limit)
       .map(publicEntry);
   }

@@ -5,14 +5,16 @@ import type { OutboxStore } from '../../ports/outbox-store.port';
 import type { OutboxDispatcher } from './outbox-dispatcher';
 
 /**
- * Beyond this many unapplied entries before its own, a request leaves its effects to the relay
- * (after a Redis outage) rather than working through someone else's backlog before answering.
+ * Beyond this many unapplied entries on its keys before its own, a request leaves its effects to the
+ * relay (after a Redis outage) rather than working through someone else's backlog before answering.
+ * In-flight peers writing the same key count too, so it is well above any concurrency a key sees.
  */
-export const INLINE_BACKLOG_LIMIT = 200;
+export const INLINE_BACKLOG_LIMIT = 1_000;
 
 /**
  * A committed transaction's effects, applied before its response: its outbox entries, in order, after
- * any older ones still pending (so a later write never lands before an earlier one). When Redis
+ * any older ones still pending on the same keys (so a later write on a key never lands before an
+ * earlier one; the markers make applying a peer's entry again harmless). When Redis
  * fails, they stay in the outbox for the relay, and the read cache stays bypassed meanwhile.
  */
 export class OutboxPostCommit implements PostCommit {
@@ -36,6 +38,8 @@ export class OutboxPostCommit implements PostCommit {
         const entry = own.find((e) => e.id === d.id);
         return entry && d.error !== null ? [{ operation: entry.seq, reason: d.error }] : [];
       });
+      // A peer's entry applied here (it shares a key) is marked too; the store skips rows another
+      // request is marking at that moment rather than waiting on its lock.
       if (done.length > 0) await this.markApplied(done);
       return { redisApplied: own.every((e) => ids.has(e.id)), rejected };
     } catch (error) {
