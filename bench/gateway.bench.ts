@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const POOL_SIZE = 20;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-that-is-long-enough-for-production-use-0123456789';
+/** AUDIT_ENABLED=false runs the service without the audit trail (issue 11's A/B); BENCH_ONLY=transaction skips the query scenarios. */
+const AUDIT_ENABLED = process.env.AUDIT_ENABLED ?? 'true';
+const ONLY = process.env.BENCH_ONLY;
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
@@ -27,7 +31,9 @@ async function main(): Promise<void> {
   const service = new ServiceProcess({
     NODE_ENV: 'production', PORT: String(port), DATA_DIR: home, DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: keyPrefix,
     JWT_SECRET: SECRET, MIGRATE_ON_START: 'true', DB_POOL_MAX: String(POOL_SIZE), LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
-    RATE_LIMIT_USER: '1000000000', RATE_LIMIT_ADMIN: '1000000000',
+    RATE_LIMIT_USER: '1000000000', RATE_LIMIT_ADMIN: '1000000000', AUDIT_ENABLED,
+    // Production refuses to start without a backup key (issue 9); none of this benchmark's work uses it.
+    BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   });
   try {
     service.start();
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
 
     const rows: Array<{ scenario: string; gateway: LoadResult; direct: LoadResult }> = [];
     const run = async (scenario: string, gateway: () => Promise<LoadResult>, baseline: () => Promise<LoadResult>) => {
+      if (ONLY && !scenario.startsWith(ONLY)) return;
       process.stdout.write(`${scenario}...\n`);
       rows.push({ scenario, gateway: await gateway(), direct: await baseline() });
     };
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
 
     const errors = rows.flatMap((r) => [r.gateway, r.direct]).filter((r) => r.errors > 0);
     process.stdout.write(`\nMachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
-    process.stdout.write(`Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}.\n\n`);
+    process.stdout.write(`Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}, audit trail ${AUDIT_ENABLED === 'false' ? 'off' : 'on'}.\n\n`);
     process.stdout.write(`${formatTable(rows)}\n\n`);
     const [bypass, hits] = rows;
     if (bypass && hits) process.stdout.write(`cache hits / cache bypassed (gateway req/s): ${(hits.gateway.rps / bypass.gateway.rps).toFixed(2)}\n`);

@@ -11,6 +11,7 @@ import { ServiceProcess } from '../tests/support/service-process';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database';
 import { NginxServer } from './support/nginx-server';
 import { RssSampler, serviceRssBytes } from './support/rss-sampler';
+import { runUploadComparison, UPLOAD_SIZES_MB } from './support/upload-comparison';
 import { curlDownload, hasCurl, runTransfer, stopTransfers, timeCommand } from './support/run-transfer';
 import type { TransferResult } from './support/transfer-worker';
 
@@ -21,6 +22,8 @@ import type { TransferResult } from './support/transfer-worker';
  */
 const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 1024);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** `uploads`: only issue 10's upload comparison (upload-comparison.ts), not the 1 GiB upload/download section. */
+const ONLY_UPLOADS = process.env.BENCH_ONLY === 'uploads';
 const SECRET = 'bench-secret-that-is-long-enough-for-production-use-0123456789';
 const MB = 1e6;
 const log = (line: string) => process.stdout.write(line);
@@ -54,9 +57,6 @@ async function main(): Promise<void> {
     const www = path.join(tmp, 'www');
     fs.mkdirSync(www, { mode: 0o755 });
     const source = path.join(www, 'bench.bin');
-    log(`writing a ${FILE_MB} MiB file of random bytes to ${source}...\n`);
-    const md5 = await writeSourceFile(source, FILE_MB * 1024 * 1024);
-    const size = fs.statSync(source).size;
 
     db = await createBenchDatabase();
     const port = await freePort();
@@ -64,12 +64,29 @@ async function main(): Promise<void> {
     service = new ServiceProcess({
       NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'service'), DATABASE_URL: db.url,
       JWT_SECRET: SECRET, STORAGE_SIGNING_SECRET: `${SECRET}-signing`, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
-      STORAGE_PROVIDER: 'local_disk', MAX_FILE_SIZE: `${FILE_MB + 1}mb`, STORAGE_QUOTA_USER: 'unlimited', PUBLIC_BASE_URL: base,
+      STORAGE_PROVIDER: 'local_disk', MAX_FILE_SIZE: `${Math.max(FILE_MB, ...UPLOAD_SIZES_MB) + 1}mb`, STORAGE_QUOTA_USER: 'unlimited', PUBLIC_BASE_URL: base,
       RATE_LIMIT_USER: '1000000000', TRASH_PURGE_INTERVAL_MS: '3600000',
+      // Production refuses to start without one; no backup runs here.
+      BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // BENCH_CPU_PROF_DIR: a V8 CPU profile of the service, written when it stops (support/cpu-profile-preload.cjs).
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? { BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR, NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'cpu-profile-preload.cjs')}` }
+        : {}),
     });
     service.start();
     await service.waitFor(`${base}/health`);
     const servicePid = service.pid!;
+
+    // Issue 10: multipart, tus and resumable uploads against @tus/server and the stream copy.
+    await runUploadComparison({ base, servicePid, secret: SECRET, tmp, writeSource: writeSourceFile, log }).catch((error: unknown) => {
+      log(`service output (last 3000 characters):\n${service?.output.slice(-3000)}\n`);
+      throw error;
+    });
+    if (ONLY_UPLOADS) return;
+
+    log(`writing a ${FILE_MB} MiB file of random bytes to ${source}...\n`);
+    const md5 = await writeSourceFile(source, FILE_MB * 1024 * 1024);
+    const size = fs.statSync(source).size;
 
     // 1. Uploads, each by its own user (the same content twice for one user is a 409), memory sampled.
     const rows: Row[] = [];

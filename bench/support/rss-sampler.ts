@@ -39,7 +39,7 @@ function rssOf(pid: number): number {
   }
 }
 
-function processTree(rootPid: number): number[] {
+export function processTree(rootPid: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -1,6 +1,8 @@
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import * as tus from 'tus-js-client';
 
 /**
  * One timed transfer in its own process (the service runs in another): an upload as a streamed
@@ -10,7 +12,11 @@ import { pipeline } from 'node:stream/promises';
 export type TransferJob =
   | { kind: 'upload'; url: string; token: string; file: string; md5: string }
   | { kind: 'download'; url: string; token?: string; followRedirect: boolean }
-  | { kind: 'copy'; from: string; to: string };
+  | { kind: 'copy'; from: string; to: string }
+  /** tus-js-client from the file's path; chunkSize null: the whole file in one PATCH. */
+  | { kind: 'tus'; endpoint: string; token: string; file: string; chunkSize: number | null; metadata: Record<string, string> }
+  /** The seed's resumable protocol: init, then chunks PUT by `parallel` loops; per-chunk md5s precomputed in `md5File` (JSON array). */
+  | { kind: 'resumable'; base: string; token: string; file: string; chunkSize: number; parallel: number; md5File: string; mimeType: string };
 
 export interface TransferResult {
   bytes: number;
@@ -26,10 +32,17 @@ const agent = new http.Agent({ keepAlive: false });
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as TransferJob;
   const started = process.hrtime.bigint();
-  const outcome = job.kind === 'upload' ? await upload(job) : job.kind === 'download' ? await download(job) : await copy(job);
+  const outcome =
+    job.kind === 'upload' ? await upload(job)
+    : job.kind === 'download' ? await download(job)
+    : job.kind === 'tus' ? await tusUpload(job)
+    : job.kind === 'resumable' ? await resumable(job)
+    : await copy(job);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const result: TransferResult = { ...outcome, seconds };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Keep-alive sockets (resumable) would hold the process open.
+  keepAlive.destroy();
 }
 
 function upload(job: Extract<TransferJob, { kind: 'upload' }>): Promise<Omit<TransferResult, 'seconds'>> {
@@ -83,6 +96,88 @@ function get(url: string, token: string | undefined): Promise<Omit<TransferResul
     req.on('error', reject);
   });
 }
+
+function tusUpload(job: Extract<TransferJob, { kind: 'tus' }>): Promise<Omit<TransferResult, 'seconds'>> {
+  const size = statSync(job.file).size;
+  let patches = 0;
+  return new Promise((resolve, reject) => {
+    const upload = new tus.Upload(createReadStream(job.file), {
+      endpoint: job.endpoint,
+      headers: { Authorization: `Bearer ${job.token}` },
+      metadata: job.metadata,
+      uploadSize: size,
+      ...(job.chunkSize ? { chunkSize: job.chunkSize } : {}),
+      retryDelays: [],
+      onAfterResponse: (req, res) => {
+        if (req.getMethod() === 'PATCH' && res.getStatus() === 204) patches++;
+      },
+      onError: reject,
+      onSuccess: () => resolve({ bytes: size, status: 204, body: JSON.stringify({ url: upload.url, patches }) }),
+    });
+    upload.start();
+  });
+}
+
+async function resumable(job: Extract<TransferJob, { kind: 'resumable' }>): Promise<Omit<TransferResult, 'seconds'>> {
+  const size = statSync(job.file).size;
+  const md5s = JSON.parse(readFileSync(job.md5File, 'utf8')) as string[];
+  const auth = { authorization: `Bearer ${job.token}` };
+  const init = await fetch(`${job.base}/api/v1/storage/upload/resumable/init`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: 'bench.txt', file_size: size, mime_type: job.mimeType, chunk_size: job.chunkSize }),
+  });
+  const opened = (await init.json()) as { upload_session?: { session_id: string; total_chunks: number } };
+  if (init.status !== 201 || !opened.upload_session) return { bytes: 0, status: init.status, body: JSON.stringify(opened) };
+  const { session_id: sessionId, total_chunks: total } = opened.upload_session;
+  const file = await open(job.file);
+  let next = 0;
+  let created: { status: number; body: string } | undefined;
+  const loop = async () => {
+    // Each loop reads its chunk into a buffer of its own and sends it: what a browser client does with File.slice.
+    const buffer = Buffer.allocUnsafe(job.chunkSize);
+    while (next < total) {
+      const index = next++;
+      const { bytesRead } = await file.read(buffer, 0, job.chunkSize, index * job.chunkSize);
+      const body = await put(job, sessionId, index, md5s[index]!, buffer.subarray(0, bytesRead));
+      if (body.status === 201) created = body;
+      else if (body.status !== 200) throw new Error(`chunk ${index} answered ${body.status}: ${body.body.slice(0, 300)}`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: job.parallel }, loop));
+  } finally {
+    await file.close();
+  }
+  return { bytes: size, status: created?.status ?? 0, body: created?.body };
+}
+
+function put(job: Extract<TransferJob, { kind: 'resumable' }>, sessionId: string, index: number, md5: string, chunk: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${job.base}/api/v1/storage/upload/resumable/chunk`, {
+      method: 'PUT',
+      agent: keepAlive,
+      headers: {
+        authorization: `Bearer ${job.token}`,
+        'content-type': 'application/octet-stream',
+        'content-length': String(chunk.length),
+        'x-upload-session': sessionId,
+        'x-chunk-index': String(index),
+        'x-chunk-checksum': md5,
+      },
+    });
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(chunk);
+  });
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
 async function copy(job: Extract<TransferJob, { kind: 'copy' }>): Promise<Omit<TransferResult, 'seconds'>> {
   await pipeline(createReadStream(job.from), createWriteStream(job.to));

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../domain/database/lease';
 import { CDN_SECRET_VARIABLES, cdnConfig, cdnEnv, type CdnConfig } from './cdn-config';
+import { columnEncryptionConfig, columnEncryptionEnv, type ColumnEncryptionConfig } from './column-encryption-config';
+import { fileKeyring } from './file-encryption-config';
+import type { Keyring } from '../domain/crypto/keyring';
 import { STORAGE_SECRET_VARIABLES, storageConfig, storageEnv, type StorageConfig } from './storage-config';
 
 /**
@@ -131,6 +134,7 @@ const envSchema = z.object({
   JWT_ISSUER: optional(z.string().trim().min(1)),
   JWT_AUDIENCE: optional(z.string().trim().min(1)),
   DB_ENCRYPTION_KEY: optional(z.string().min(32, 'expected at least 32 characters')),
+  ...columnEncryptionEnv,
   PROMETHEUS_PORT: integer(0, 65535).default(9090),
   PROMETHEUS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -159,6 +163,7 @@ const envSchema = z.object({
   ...storageEnv,
   ...cdnEnv,
   MAX_FILE_SIZE: byteSize.default(100 * 1024 ** 2),
+  MAX_CONCURRENT_UPLOADS: integer(1, 10_000).default(10),
   TRANSFORM_CONCURRENCY: integer(0, 64).default(2),
   TRANSFORM_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
   TRANSFORM_RETRIES: integer(0, 10).default(2),
@@ -172,6 +177,9 @@ const envSchema = z.object({
   SCHEMA_REFRESH_INTERVAL_MS: integer(100).default(30_000),
   BACKUP_RETRY_INTERVAL_MS: integer(1_000).default(60_000),
   BACKUP_ENCRYPTION_KEY: optional(backupKey),
+  ENCRYPTION_KEYS: optional(z.string()),
+  ENCRYPTION_ACTIVE_KEY: optional(z.string().trim()),
+  ENCRYPTION_KEY: optional(z.string()),
   PG_BIN_DIR: optional(z.string().trim().min(1)),
   BACKUP_SCHEDULE: optional(cronExpression),
   BACKUP_RETENTION_DAYS: integer(0, 36_500).default(30),
@@ -181,6 +189,9 @@ const envSchema = z.object({
   BACKUP_RETENTION_INTERVAL_MS: integer(1_000).default(3_600_000),
   BACKUP_PROGRESS_INTERVAL_MS: integer(100, 60_000).default(2_000),
   BACKUP_LOCK_WAIT_TIMEOUT_MS: integer(1, 86_400_000).default(60_000),
+  AUDIT_ENABLED: optional(bool),
+  AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
+  AUDIT_RETENTION_INTERVAL_MS: integer(1_000).default(3_600_000),
   STORAGE_SIGNING_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
   SIGNED_URL_EXPIRES: integer(1, 7 * 86_400).default(3_600),
   UPLOAD_SESSION_TTL_SECONDS: integer(60, 30 * 86_400).default(86_400),
@@ -218,6 +229,8 @@ export interface Config {
   migrations: { dir: string; onStart: boolean };
   auth: { jwtSecret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   encryptionKey: string | undefined;
+  /** Encrypted columns: DB_ENCRYPTION_KEY as a keyring (null: off), ENCRYPTED_COLUMNS, the blind index key id. */
+  columnEncryption: ColumnEncryptionConfig;
   metrics: { port: number; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   healthCheckTimeoutMs: number;
@@ -232,11 +245,15 @@ export interface Config {
   instanceId: string;
   leases: { defaultTtlSeconds: number; maxTtlSeconds: number; idleTimeoutSeconds: number; maxPerCaller: number; reapIntervalMs: number };
   storage: StorageConfig;
+  /** Files encrypted at rest: the master keys (ENCRYPTION_KEYS / ENCRYPTION_KEY); null: stored in clear. */
+  fileEncryption: { keyring: Keyring | null };
   /** CDNs in front of the /cdn/ origin routes: purge APIs, public base URL, TTL. */
   cdn: CdnConfig;
   /** Direct and resumable uploads: limits, accepted types, per-role quotas (null: unlimited), trash purge. */
   uploads: {
     maxFileSizeBytes: number;
+    /** Upload requests (multipart, tus PATCH, resumable chunk) one caller may have in flight at once. */
+    maxConcurrentPerCaller: number;
     allowedMimeTypes: string[];
     quotaBytes: { user: number | null; premium: number | null; admin: number | null };
     trashPurgeIntervalMs: number;
@@ -272,6 +289,8 @@ export interface Config {
     /** pg_dump --lock-wait-timeout: a backup fails rather than waiting forever behind an exclusive lock. */
     lockWaitTimeoutMs: number;
   };
+  /** The audit trail: on (false only for A/B benchmarks), entries kept for retentionDays, purged every retentionIntervalMs. */
+  audit: { enabled: boolean; retentionDays: number; retentionIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -318,6 +337,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   const storage = storageConfig(e, resolve(e.DATA_DIR), resolve, problems);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const cdn = cdnConfig(e, publicBaseUrl, problems);
+  const columnEncryption = columnEncryptionConfig(e, problems);
+  const keyring = fileKeyring(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -350,6 +371,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
     migrations: { dir: resolve(e.MIGRATIONS_DIR ?? 'migrations'), onStart: e.MIGRATE_ON_START ?? !e.DATABASE_URL },
     auth: { jwtSecret: e.JWT_SECRET, jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     encryptionKey: e.DB_ENCRYPTION_KEY,
+    columnEncryption,
     metrics: { port: e.PROMETHEUS_PORT, host: e.PROMETHEUS_HOST },
     logLevel: e.LOG_LEVEL,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
@@ -372,9 +394,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       reapIntervalMs: e.LEASE_REAP_INTERVAL_MS,
     },
     storage,
+    fileEncryption: { keyring },
     cdn,
     uploads: {
       maxFileSizeBytes: e.MAX_FILE_SIZE,
+      maxConcurrentPerCaller: e.MAX_CONCURRENT_UPLOADS,
       allowedMimeTypes: e.ALLOWED_MIME_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
       quotaBytes: { user: e.STORAGE_QUOTA_USER, premium: e.STORAGE_QUOTA_PREMIUM, admin: e.STORAGE_QUOTA_ADMIN },
       trashPurgeIntervalMs: e.TRASH_PURGE_INTERVAL_MS,
@@ -397,10 +421,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       progressIntervalMs: e.BACKUP_PROGRESS_INTERVAL_MS,
       lockWaitTimeoutMs: e.BACKUP_LOCK_WAIT_TIMEOUT_MS,
     },
+    audit: { enabled: e.AUDIT_ENABLED ?? true, retentionDays: e.AUDIT_RETENTION_DAYS, retentionIntervalMs: e.AUDIT_RETENTION_INTERVAL_MS },
   };
 }
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'BACKUP_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'BACKUP_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', 'ENCRYPTION_KEYS', 'ENCRYPTION_KEY', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
 
 /** Echoes the offending value so the operator sees it, except secrets, which are never printed. */
 function describe(env: NodeJS.ProcessEnv, issuePath: PropertyKey[]): string {

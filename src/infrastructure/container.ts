@@ -15,7 +15,11 @@ import { DatabaseProbe } from '../application/health/database-probe';
 import { KeyValueProbe } from '../application/health/key-value-probe';
 import { createApp } from '../adapters/http/app';
 import { authenticate } from '../adapters/http/middleware/auth';
+import { refuseWritesDuringMaintenance } from '../adapters/http/middleware/maintenance';
+import type { MaintenanceGate } from '../application/database/restores/maintenance-gate';
 import { rateLimitByCaller } from '../adapters/http/middleware/rate-limit';
+import { limitUploadsInFlight } from '../adapters/http/middleware/upload-slot';
+import type { UploadSlots } from '../application/ports/upload-slots.port';
 import { ApiDocument } from '../adapters/http/openapi/api-document';
 import { RouteBuilder } from '../adapters/http/route-builder';
 import { openApiRoute, swaggerUiHandlers } from '../adapters/http/routes/docs.routes';
@@ -45,6 +49,10 @@ import { bindBackups } from './bindings/backups.bindings';
 import { bindRestores } from './bindings/restores.bindings';
 import { bindDbOps } from './bindings/db-ops.bindings';
 import { bindRestrictedSql } from './bindings/restricted-sql.bindings';
+import { bindAudit } from './bindings/audit.bindings';
+import { bindFileEncryption } from './bindings/file-encryption.bindings';
+import type { RouteAuditor } from '../adapters/http/route-audit';
+import { bindColumnEncryption, catalogWithEncryption } from './bindings/column-encryption.bindings';
 import type { ServiceQueryTimings } from '../adapters/in-process/service-query-timings';
 import type { Capability } from './background-task';
 import { BackgroundTasks } from './background-tasks';
@@ -70,6 +78,9 @@ const MODULES = [
   TOKENS.RestoresModule,
   TOKENS.DbOpsModule,
   TOKENS.RestrictedSqlModule,
+  TOKENS.AuditModule,
+  TOKENS.ColumnEncryptionModule,
+  TOKENS.FileEncryptionModule,
 ];
 
 /**
@@ -122,7 +133,8 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
       }),
     [],
   );
-  bind(TOKENS.SchemaCatalog, (db: PgSqlDatabase): SchemaCatalog => new PgSchemaCatalog(db), [TOKENS.PgSqlDatabase]);
+  bind(TOKENS.SchemaCatalog, (db: PgSqlDatabase): SchemaCatalog => catalogWithEncryption(new PgSchemaCatalog(db), config.columnEncryption), [TOKENS.PgSqlDatabase]);
+  bindColumnEncryption(bind);
 
   bindMigrations(bind);
   bindDataReads(bind);
@@ -140,18 +152,21 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindRestores(bind);
   bindDbOps(bind);
   bindRestrictedSql(bind);
+  bindAudit(bind);
+  bindFileEncryption(bind);
 
   bind(
     TOKENS.HealthProbes,
-    (db: SqlDatabase, keyValue: KeyValueStore, migrations: DependencyProbe, storage: DependencyProbe[], cdn: DependencyProbe, backups: DependencyProbe): DependencyProbe[] => [
+    (db: SqlDatabase, keyValue: KeyValueStore, migrations: DependencyProbe, storage: DependencyProbe[], cdn: DependencyProbe, backups: DependencyProbe, encryption: DependencyProbe): DependencyProbe[] => [
       new DatabaseProbe(db),
       new KeyValueProbe(keyValue),
       migrations,
       ...storage,
       cdn,
       backups,
+      encryption,
     ],
-    [TOKENS.SqlDatabase, TOKENS.KeyValueStore, TOKENS.MigrationsProbe, TOKENS.StorageProbes, TOKENS.CdnProbe, TOKENS.BackupsProbe],
+    [TOKENS.SqlDatabase, TOKENS.KeyValueStore, TOKENS.MigrationsProbe, TOKENS.StorageProbes, TOKENS.CdnProbe, TOKENS.BackupsProbe, TOKENS.EncryptionProbe],
   );
   bind(TOKENS.CheckHealth, (probes: DependencyProbe[]) => new CheckHealth(probes, config.healthCheckTimeoutMs), [TOKENS.HealthProbes]);
 
@@ -163,10 +178,13 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
 
   bind(
     TOKENS.HttpApp,
-    (doc: ApiDocument, metrics: PrometheusMetrics, verifier: TokenVerifier, rateLimitStore: Store | undefined, logger: Logger, checkHealth: CheckHealth, tasks: BackgroundTasks, ...modules: Capability[]): Express => {
+    (doc: ApiDocument, metrics: PrometheusMetrics, verifier: TokenVerifier, rateLimitStore: Store | undefined, logger: Logger, checkHealth: CheckHealth, tasks: BackgroundTasks, uploadSlots: UploadSlots, auditor: RouteAuditor, maintenance: MaintenanceGate, ...modules: Capability[]): Express => {
       const routes = new RouteBuilder(doc, {
         authenticate: authenticate(verifier),
         rateLimit: rateLimitByCaller(config.rateLimit, rateLimitStore, logger),
+        uploadSlot: limitUploadsInFlight(uploadSlots, config.uploads.maxConcurrentPerCaller, logger),
+        audit: auditor,
+        refuseWrites: refuseWritesDuringMaintenance(maintenance),
       });
       healthRoutes(routes, { checkHealth, service: config.serviceName, version: config.version, backgroundTasks: () => tasks.status() });
       metricsRoutes(routes, metrics);
@@ -183,20 +201,20 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
         extra: [{ path: '/docs', handlers: swaggerUiHandlers() }],
       });
     },
-    [TOKENS.ApiDocument, TOKENS.Metrics, TOKENS.TokenVerifier, TOKENS.RateLimitStore, TOKENS.Logger, TOKENS.CheckHealth, TOKENS.BackgroundTasks, ...MODULES],
+    [TOKENS.ApiDocument, TOKENS.Metrics, TOKENS.TokenVerifier, TOKENS.RateLimitStore, TOKENS.Logger, TOKENS.CheckHealth, TOKENS.BackgroundTasks, TOKENS.UploadSlots, TOKENS.RouteAuditor, TOKENS.MaintenanceGate, ...MODULES],
   );
 
   return container;
 }
 
 /**
- * The real primary store is also the chunked-upload port (one adapter, bound once): a test that swaps
- * the ObjectStore swaps the chunked uploads with it (every store, fakes included, stages chunks), or
- * resumable uploads would assemble their chunks in a store nothing reads.
+ * The real primary store is also the upload staging port (one adapter, bound once): a test that swaps
+ * the ObjectStore swaps the staging with it (every store, fakes included, stages uploads), or
+ * resumable uploads would complete into a store nothing reads.
  */
 function withSharedRoles(overrides: Overrides): Overrides {
-  if (!(TOKENS.ObjectStore in overrides) || TOKENS.ChunkedUploads in overrides) return overrides;
-  return { ...overrides, [TOKENS.ChunkedUploads]: overrides[TOKENS.ObjectStore] };
+  if (!(TOKENS.ObjectStore in overrides) || TOKENS.UploadStaging in overrides) return overrides;
+  return { ...overrides, [TOKENS.UploadStaging]: overrides[TOKENS.ObjectStore] };
 }
 
 /**

@@ -24,6 +24,12 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger({ level: config.logLevel, service: config.serviceName });
+  if (!config.fileEncryption.keyring) {
+    const log = config.env === 'production' ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log('file encryption at rest is off (no ENCRYPTION_KEYS): new files are stored in clear');
+  } else {
+    logger.info({ active_key_id: config.fileEncryption.keyring.activeId, keys: config.fileEncryption.keyring.ids.length }, 'file encryption at rest is on');
+  }
 
   let embedded: EmbeddedPostgres | undefined;
   if (!config.databaseUrl) {

@@ -26,6 +26,7 @@ export const TOKENS = {
   RunMigrations: Symbol('RunMigrations'),
   GetMigrationRun: Symbol('GetMigrationRun'),
   RateLimitStore: Symbol('RateLimitStore'),
+  UploadSlots: Symbol('UploadSlots'),
   PendingInvalidations: Symbol('PendingInvalidations'),
   CacheInvalidator: Symbol('CacheInvalidator'),
   PostCommit: Symbol('PostCommit'),
@@ -56,11 +57,11 @@ export const TOKENS = {
   OutboxRelay: Symbol('OutboxRelay'),
   RunTransaction: Symbol('RunTransaction'),
   ObjectStore: Symbol('ObjectStore'),
-  /** The configured provider's adapter: ObjectStore, ChunkedUploads and (cloud) ObjectUrlSigner are its roles. */
+  /** The configured provider's adapter: ObjectStore, UploadStaging and (cloud) ObjectUrlSigner are its roles. */
   PrimaryObjectStore: Symbol('PrimaryObjectStore'),
   BackupStoreAdapter: Symbol('BackupStoreAdapter'),
   BackupObjectStore: Symbol('BackupObjectStore'),
-  ChunkedUploads: Symbol('ChunkedUploads'),
+  UploadStaging: Symbol('UploadStaging'),
   ObjectUrlSigner: Symbol('ObjectUrlSigner'),
   StorageProbes: Symbol('StorageProbes'),
   ReplicateToBackup: Symbol('ReplicateToBackup'),
@@ -168,7 +169,28 @@ export const TOKENS = {
   DatabaseRestorer: Symbol('DatabaseRestorer'),
   StartRestore: Symbol('StartRestore'),
   GetRestore: Symbol('GetRestore'),
+  RestoreInPlace: Symbol('RestoreInPlace'),
+  MaintenanceGate: Symbol('MaintenanceGate'),
   RestoresModule: Symbol('RestoresModule'),
+  /** Encrypted columns (DB_ENCRYPTION_KEY): the codec the gateway's reader and writer use, the background pass, the status route. */
+  ColumnEncryption: Symbol('ColumnEncryption'),
+  EncryptedColumnStore: Symbol('EncryptedColumnStore'),
+  ColumnEncryptionModule: Symbol('ColumnEncryptionModule'),
+  // Audit trail (issue 11)
+  AuditLog: Symbol('AuditLog'),
+  AuditTrail: Symbol('AuditTrail'),
+  RequestOrigin: Symbol('RequestOrigin'),
+  RecordRefusal: Symbol('RecordRefusal'),
+  RouteAuditor: Symbol('RouteAuditor'),
+  AuditModule: Symbol('AuditModule'),
+  // Files encrypted at rest (issue 11)
+  ContentCipher: Symbol('ContentCipher'),
+  FileContent: Symbol('FileContent'),
+  EncryptCompletedUpload: Symbol('EncryptCompletedUpload'),
+  FileEncryptionRepository: Symbol('FileEncryptionRepository'),
+  EncryptionJobRunner: Symbol('EncryptionJobRunner'),
+  EncryptionProbe: Symbol('EncryptionProbe'),
+  FileEncryptionModule: Symbol('FileEncryptionModule'),
   /** Every background task, in start order. */
   BackgroundTasks: Symbol('BackgroundTasks'),
 } as const;

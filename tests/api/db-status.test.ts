@@ -25,7 +25,7 @@ describe('GET /api/v1/db/status', () => {
   it('gives an admin every part, in the documented shape, with the schema tables and sizes', async () => {
     const body = await status();
     expect(() => DbStatusResponseSchema.parse(body)).not.toThrow();
-    for (const part of ['server', 'database', 'connections', 'performance', 'replication', 'slow_queries', 'index_advice', 'locks', 'last_backup']) {
+    for (const part of ['server', 'database', 'connections', 'performance', 'replication', 'slow_queries', 'index_advice', 'locks', 'last_backup', 'restricted_sql']) {
       expect(body[part]).toMatchObject({ available: true });
     }
     expect(body.server.version).toMatch(/^\d+\.\d+/);
@@ -49,6 +49,8 @@ describe('GET /api/v1/db/status', () => {
     // Other suites of the run may hold locks in this database: only the shape is certain here (integration tests cover the content).
     expect(body.locks).toMatchObject({ available: true, waiting: expect.any(Array), blockers: expect.any(Array) });
     expect(body.last_backup).toEqual({ available: true, backup: null });
+    expect(body.restricted_sql).toMatchObject({ available: true, role: 'vb_sql_reader', present: true, usable: true, reason: null, grants: [] });
+    expect(body.restricted_sql.readable_tables).toEqual(expect.arrayContaining(['files', 'users']));
   });
 
   it('refuses a user token (403) and a missing one (401)', async () => {

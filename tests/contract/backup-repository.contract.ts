@@ -8,6 +8,8 @@ export interface BackupsUnderTest {
   retained: RetainedObjects;
   /** What a snapshot's manifest copy leaves behind for a backup. */
   seedManifest(backupId: string, entries: BackupManifestEntry[]): Promise<void>;
+  /** A files row using `key` exists again (as after an in-place restore). */
+  reviveFile(key: string): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -143,6 +145,17 @@ export function backupRepositoryContract(name: string, make: () => Promise<Backu
       expect(released.map((t) => t.key)).toEqual(['kept/x']);
       await world.retained.forget('kept/x');
       expect(await world.retained.releasable(10)).toEqual([]);
+    });
+
+    it('drops the tombstones whose file row came back, and only those', async () => {
+      const b = await completed(new Date(), null);
+      await world.seedManifest(b, [entry('back/a'), entry('still/gone')]);
+      for (const key of ['back/a', 'still/gone']) expect(await world.retained.retainIfListed({ fileId: randomUUID(), key, storageProvider: 'local_disk' })).toBe(true);
+      await world.reviveFile('back/a');
+      expect(await world.retained.forgetRevived()).toBe(1);
+      expect(await world.retained.forgetRevived()).toBe(0);
+      await world.backups.remove(b);
+      expect((await world.retained.releasable(10)).map((t) => t.key)).toEqual(['still/gone']);
     });
 
     it('tombstones every deletion while a backup is active, and holds them until it ends', async () => {

@@ -46,6 +46,23 @@ export function databaseRestorerContract(name: string, make: () => Promise<Resto
       expect((await world.restorer.existingFileIds(db, [])).size).toBe(0);
     });
 
+    it('restores over a database in use: rows added since are gone, removed ones are back; a broken archive changes nothing', async () => {
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      const db = fresh();
+      await world.restorer.createDatabase(db);
+      await world.restorer.restoreInto(db, await world.archive([c]));
+      await world.restorer.restoreOver(db, await world.archive([a, b]), 5_000);
+      expect(await world.restorer.rowCounts(db)).toEqual(expect.objectContaining({ files: 2, notes: 3 }));
+      expect([...(await world.restorer.existingFileIds(db, [a, b, c]))].sort()).toEqual([a, b].sort());
+
+      const whole: Buffer[] = [];
+      for await (const chunk of await world.archive([c])) whole.push(Buffer.from(chunk as Buffer));
+      const bytes = Buffer.concat(whole);
+      const cut = Readable.from([bytes.subarray(0, Math.floor(bytes.length * 0.9))]);
+      await expect(world.restorer.restoreOver(db, cut, 5_000)).rejects.toThrow(/pg_restore/);
+      expect([...(await world.restorer.existingFileIds(db, [a, b, c]))].sort()).toEqual([a, b].sort());
+    });
+
     it('rejects what is not an archive', async () => {
       const db = fresh();
       await world.restorer.createDatabase(db);

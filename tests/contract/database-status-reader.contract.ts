@@ -79,6 +79,19 @@ export function databaseStatusReaderContract(name: string, make: () => Promise<D
       for (const w of locks.waiting) for (const pid of w.blockedBy) expect(blockers.has(pid)).toBe(true);
     });
 
+    it("says whether restricted SQL's role is usable, and names the grants exactly when it is not", async () => {
+      const role = await h.reader.readerRole();
+      expect(role.role).toBe('vb_sql_reader');
+      if (role.usable) {
+        expect(role).toMatchObject({ present: true, reason: null, grants: [] });
+      } else {
+        expect(role.reason).toEqual(expect.any(String));
+        expect(role.grants).toContain('GRANT USAGE ON SCHEMA public TO vb_sql_reader;');
+        expect(role.grants.some((g) => g.startsWith('CREATE ROLE'))).toBe(!role.present);
+      }
+      expect(role.grants.join('\n')).not.toMatch(/password_hash/);
+    });
+
     it('answers statement statistics, costliest first, or null where the server keeps none', async () => {
       const stats = await h.reader.statementStats(5);
       if (stats === null) return;

@@ -31,6 +31,12 @@ export function fileRepositoryContract(name: string, make: () => Promise<FileRep
       expect(await repo.transformationsOf(file.id)).toEqual([]);
     });
 
+    it('keeps an encrypted file\'s wrapped data key and master key id with its row', async () => {
+      const file = aFile().ownedBy(user).encryptedWith({ keyId: 'k1', wrappedKey: Buffer.alloc(60, 7).toString('base64') }).build();
+      await repo.insertWithinQuota(file, 1_000, []);
+      expect((await repo.findById(file.id))!.encryption).toEqual({ keyId: 'k1', wrappedKey: Buffer.alloc(60, 7).toString('base64') });
+    });
+
     it('accepts a file exactly at the quota and refuses one byte over, reporting the bytes used', async () => {
       await repo.insertWithinQuota(aFile().ownedBy(user).sized(600).build(), 1_000, []);
       await expect(repo.insertWithinQuota(aFile().ownedBy(user).sized(401).build(), 1_000, [])).resolves.toEqual({ inserted: false, usedBytes: 600 });

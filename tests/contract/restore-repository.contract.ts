@@ -61,6 +61,20 @@ export function restoreRepositoryContract(name: string, make: () => Promise<Rest
       expect(await world.restores.findById(r.id)).toMatchObject({ status: 'completed', report, error: null, completedAt: at, progress: { phase: 'completed', bytes_read: 20 } });
     });
 
+    it('reports the active in_place restore (the maintenance window) until it ends', async () => {
+      const copy = aNewRestore();
+      await world.restores.create(copy);
+      expect(await world.restores.activeInPlace()).toBeNull();
+      await world.restores.fail(copy.id, 'done with it', { phase: 'failed', bytes_read: 0 }, new Date());
+      const live = aNewRestore({ target: 'in_place', databaseName: 'live' });
+      await world.restores.create(live);
+      expect(await world.restores.activeInPlace()).toEqual({ id: live.id });
+      await world.restores.saveProgress(live.id, { phase: 'restoring', bytes_read: 1 }, 'running');
+      expect(await world.restores.activeInPlace()).toEqual({ id: live.id });
+      await world.restores.complete(live.id, report, { phase: 'completed', bytes_read: 2 }, new Date());
+      expect(await world.restores.activeInPlace()).toBeNull();
+    });
+
     it('fails a running restore with its reason', async () => {
       const r = aNewRestore();
       await world.restores.create(r);

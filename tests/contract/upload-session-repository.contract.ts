@@ -43,6 +43,22 @@ export function uploadSessionRepositoryContract(name: string, make: () => Promis
       expect((await repo.findById(session.id))?.chunks).toEqual({});
     });
 
+    it('advances the received bytes with the hash state only from where they stand: one of two racers wins', async () => {
+      const session = anUploadSession().build();
+      await repo.create(session);
+      const state = new Uint8Array([1, 2, 3, 250]);
+      const racers = await Promise.all([repo.advance(session.id, 0, 1000, state), repo.advance(session.id, 0, 2000, state)]);
+      expect(racers.filter((r) => r !== null)).toHaveLength(1);
+      const now = (await repo.findById(session.id))!;
+      expect([1000, 2000]).toContain(now.receivedBytes);
+      expect(now.hashState).toEqual(state);
+      const withChunk = await repo.advance(session.id, now.receivedBytes, now.receivedBytes + 5, new Uint8Array([9]), { index: 1, md5: 'f'.repeat(32) });
+      expect(withChunk).toMatchObject({ receivedBytes: now.receivedBytes + 5, hashState: new Uint8Array([9]), chunks: { 1: 'f'.repeat(32) } });
+      expect(await repo.advance(session.id, 0, 10, state)).toBeNull();
+      await repo.transition(session.id, 'uploading', 'completing');
+      expect(await repo.advance(session.id, now.receivedBytes + 5, now.receivedBytes + 6, state)).toBeNull();
+    });
+
     it('lists expired sessions still holding chunks (uploading or failed), not completed or live ones', async () => {
       const past = new Date(Date.now() - 1_000);
       const expired = anUploadSession().expiringAt(past).build();

@@ -4,6 +4,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { AzureBlobObjectStore } from '../../src/adapters/object-store/azure-blob-object-store';
 import { StorageBackendError } from '../../src/domain/storage/errors';
 import { objectStoreContract } from '../contract/object-store.contract';
+import { uploadStagingContract } from '../contract/upload-staging.contract';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { freePort } from '../support/free-port';
 
@@ -18,7 +19,13 @@ const containerName = () => `test-${randomBytes(4).toString('hex')}`;
 objectStoreContract('AzureBlobObjectStore (Azurite)', async () => {
   const store = new AzureBlobObjectStore({ connectionString: azurite.connectionString, containerName: containerName() });
   await store.ensureReady();
-  return { store, chunks: store, fetchableSigner: store, close: async () => undefined };
+  return { store, fetchableSigner: store, close: async () => undefined };
+});
+
+uploadStagingContract('AzureBlobObjectStore (Azurite)', async () => {
+  const store = new AzureBlobObjectStore({ connectionString: azurite.connectionString, containerName: containerName() });
+  await store.ensureReady();
+  return { staging: store, store, close: async () => undefined };
 });
 
 describe('AzureBlobObjectStore', () => {
@@ -40,16 +47,17 @@ describe('AzureBlobObjectStore', () => {
     const name = containerName();
     const store = new AzureBlobObjectStore({ connectionString: azurite.connectionString, containerName: name });
     await store.ensureReady();
-    const { uploadId } = await store.begin('users/u/a.bin');
-    await store.putChunk('users/u/a.bin', uploadId, 0, Buffer.from('staged'));
+    const plan = { sizeBytes: 10, partSize: 5 };
+    const { uploadId } = await store.begin('users/u/a.bin', 'application/octet-stream', plan);
+    await store.write('users/u/a.bin', uploadId, 0, Readable.from([Buffer.from('staged')]));
     await store.abort('users/u/a.bin', uploadId);
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(name);
     // A blob that no longer exists has no staged blocks either (Azure answers 404 for its block list).
     const listed = await container.getBlockBlobClient('users/u/a.bin').getBlockList('all').catch(() => null);
     expect(listed?.uncommittedBlocks ?? []).toEqual([]);
     await store.put('users/u/kept.bin', Readable.from([Buffer.from('kept')]), { contentType: 'application/octet-stream' });
-    const second = await store.begin('users/u/kept.bin');
-    await store.putChunk('users/u/kept.bin', second.uploadId, 0, Buffer.from('new'));
+    const second = await store.begin('users/u/kept.bin', 'application/octet-stream', plan);
+    await store.write('users/u/kept.bin', second.uploadId, 0, Readable.from([Buffer.from('new')]));
     await store.abort('users/u/kept.bin', second.uploadId);
     await expect(store.head('users/u/kept.bin')).resolves.toMatchObject({ size: 4 });
   });

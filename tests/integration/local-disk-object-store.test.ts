@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { LocalDiskObjectStore } from '../../src/adapters/object-store/local-disk-object-store';
 import { StorageBackendError } from '../../src/domain/storage/errors';
 import { objectStoreContract } from '../contract/object-store.contract';
+import { uploadStagingContract } from '../contract/upload-staging.contract';
 
 async function tempRoot(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'vb-objects-'));
@@ -21,9 +22,23 @@ objectStoreContract('LocalDiskObjectStore', async () => {
   await store.ensureReady();
   return {
     store,
-    chunks: store,
     close: async () => {
-      // Failed puts and finished or aborted chunked uploads leave no stray file behind.
+      // Failed puts leave no stray file behind.
+      expect((await filesUnder(root)).filter((f) => f.includes('.partial') || f.startsWith('.uploads'))).toEqual([]);
+      await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+});
+
+uploadStagingContract('LocalDiskObjectStore', async () => {
+  const root = await tempRoot();
+  const store = new LocalDiskObjectStore(root);
+  await store.ensureReady();
+  return {
+    staging: store,
+    store,
+    close: async () => {
+      // Completed and aborted uploads leave no staged file behind.
       expect((await filesUnder(root)).filter((f) => f.includes('.partial') || f.startsWith('.uploads'))).toEqual([]);
       await fs.rm(root, { recursive: true, force: true });
     },

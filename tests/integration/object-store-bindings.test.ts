@@ -6,7 +6,8 @@ import { Container } from 'inversify';
 import { InMemoryFileRepository } from '../../src/adapters/in-memory/fakes/in-memory-file-repository';
 import { ReplicateToBackup } from '../../src/application/storage/backup-copies/replicate-to-backup';
 import { aFile } from '../support/file-builder';
-import type { ChunkedUploads, ObjectStore } from '../../src/application/ports/object-store.port';
+import type { ObjectStore } from '../../src/application/ports/object-store.port';
+import type { UploadStaging } from '../../src/application/ports/upload-staging.port';
 import type { DependencyProbe } from '../../src/application/ports/dependency-probe.port';
 import type { FileRepository } from '../../src/application/ports/file-repository.port';
 import { CheckHealth } from '../../src/application/health/check-health';
@@ -53,7 +54,7 @@ describe('bindObjectStores', () => {
     const { container, get, close } = wire({});
     await prepareObjectStores(container);
     expect(get<ObjectStore>(TOKENS.ObjectStore).provider).toBe('local_disk');
-    expect(get<ChunkedUploads>(TOKENS.ChunkedUploads)).toBe(get(TOKENS.ObjectStore));
+    expect(get<UploadStaging>(TOKENS.UploadStaging)).toBe(get(TOKENS.ObjectStore));
     expect(get(TOKENS.ObjectUrlSigner)).toBeNull();
     expect(get(TOKENS.BackupObjectStore)).toBeNull();
     const report = await new CheckHealth(get<DependencyProbe[]>(TOKENS.StorageProbes), 2_000).execute();

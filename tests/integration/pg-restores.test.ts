@@ -26,3 +26,18 @@ describe('PgRestoreRepository stale restores', () => {
     }
   });
 });
+
+describe('PgRestoreRepository maintenance window', () => {
+  it('stops counting an in_place restore whose heartbeat stopped (its instance died): no maintenance stuck on', async () => {
+    const scratch = await migratedScratchDatabase();
+    try {
+      const live = aNewRestore({ target: 'in_place', databaseName: 'live' });
+      await new PgRestoreRepository(scratch.db).create(live);
+      expect(await new PgRestoreRepository(scratch.db).activeInPlace()).toEqual({ id: live.id });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await new PgRestoreRepository(scratch.db, 0).activeInPlace()).toBeNull();
+    } finally {
+      await scratch.close();
+    }
+  });
+});

@@ -35,6 +35,12 @@ export class FileBuilder {
     };
   }
 
+  /** Stored encrypted: its data key wrapped by master key `keyId` (files.encryption_key_id / encryption_wrapped_key). */
+  encryptedWith(encryption: { keyId: string; wrappedKey: string }): this {
+    this.file.encryption = encryption;
+    return this;
+  }
+
   ownedBy(userId: string): this {
     this.file.userId = userId;
     return this;

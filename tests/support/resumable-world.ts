@@ -21,7 +21,7 @@ import { PgUploadSessionRepository } from '../../src/adapters/postgres/pg-upload
 import { TOKENS } from '../../src/infrastructure/tokens';
 import { FakeClock } from './fake-clock';
 import { buildRouteTestApp } from './route-test-app';
-import { InlineContentHasher } from '../../src/adapters/hashing/inline-content-hasher';
+import { HashWasmResumableHasher } from '../../src/adapters/hashing/hash-wasm-resumable-hasher';
 
 /** Recognises PDFs only: enough to see completion run the direct upload's type check. */
 const pdfSniffer = { sniff: async (head: Buffer) => (head.subarray(0, 5).toString('latin1') === '%PDF-' ? 'application/pdf' : null) };
@@ -49,13 +49,14 @@ export async function resumableWorld(options: { root?: string; clock?: FakeClock
         allowedMimeTypes: ['application/pdf'],
         quotaBytes: { user: null, premium: null, admin: null },
       });
-      const complete = new CompleteResumableUpload(sessions, store, store, create, logger, new InlineContentHasher());
+      const hasher = new HashWasmResumableHasher();
+      const complete = new CompleteResumableUpload(sessions, store, store, create, logger, hasher);
       cleaner = new CleanExpiredUploads(sessions, store, clock, logger);
       const init = new InitResumableUpload(sessions, store, clock, { maxFileSizeBytes: 50 * 1024 * 1024, sessionTtlSeconds: options.sessionTtlSeconds ?? 3600 });
-      const uploadChunk = new UploadChunk(sessions, store, complete, clock);
+      const uploadChunk = new UploadChunk(sessions, store, hasher, complete, clock);
       tusRoutes(routes, {
         create: init,
-        append: new TusAppend(sessions, uploadChunk, clock),
+        append: new TusAppend(sessions, store, hasher, complete, clock),
         terminate: new TerminateUpload(sessions, store, clock),
         maxFileSizeBytes: 50 * 1024 * 1024,
         chunkSize: 256 * 1024,

@@ -13,6 +13,8 @@ import { StoreDerivedFile } from '../../src/application/storage/transform/store-
 import type { Engines } from '../../src/application/storage/transform/transform-plan';
 import { CreateStoredFile } from '../../src/application/storage/uploads/create-stored-file';
 import type { Role } from '../../src/domain/auth/caller';
+import type { ContentCipher } from '../../src/application/ports/content-cipher.port';
+import { FileContent } from '../../src/application/storage/encryption/file-content';
 import { aCaller } from './caller-builder';
 import { aFile } from './file-builder';
 import { aPng } from './media-fixtures';
@@ -46,9 +48,12 @@ export class ScriptedImageTransformer implements ImageTransformer {
   readonly name = 'scripted';
   readonly operations: ImageOperation[] = [];
   readonly outputs: Buffer[] = [];
+  /** What it was given to transform (the source's plaintext). */
+  readonly inputs: Array<Buffer | unknown> = [];
   before: () => Promise<void> = async () => undefined;
 
-  async transform(_input: unknown, operation: ImageOperation) {
+  async transform(input: unknown, operation: ImageOperation) {
+    this.inputs.push(input);
     this.operations.push(operation);
     await this.before();
     const width = operation.width ?? 4;
@@ -72,8 +77,10 @@ const TEXT: TextExtractor = { name: 'fake-text', accepts: ['application/pdf'], e
  * The transformation use cases over the in-memory fakes, as the composition root wires them; outputs
  * go through the real StoreDerivedFile and CreateStoredFile. Quotas: `user` 10,000 bytes.
  */
-export function transformationsWorld(options: { quotaBytes?: Record<Role, number | null>; timeoutMs?: number } = {}) {
+export function transformationsWorld(options: { quotaBytes?: Record<Role, number | null>; timeoutMs?: number; cipher?: ContentCipher } = {}) {
   const w = storedFilesWorld();
+  // With a cipher, sources are read and outputs written encrypted, as with a keyring configured.
+  const content = options.cipher ? new FileContent(w.store, options.cipher, w.logger) : null;
   const transformations = new InMemoryTransformationRepository();
   const queue = new RecordingJobQueue();
   const image = new ScriptedImageTransformer();
@@ -82,8 +89,8 @@ export function transformationsWorld(options: { quotaBytes?: Record<Role, number
     maxFileSizeBytes: 1_000_000,
     allowedMimeTypes: ['image/png', 'text/plain', 'application/pdf'],
     quotaBytes: options.quotaBytes ?? { user: 10_000, premium: null, admin: null },
-  });
-  const derived = new StoreDerivedFile(w.store, w.files, create, 1_000_000, new InlineContentHasher());
+  }, null, null, content);
+  const derived = new StoreDerivedFile(w.store, w.files, create, 1_000_000, new InlineContentHasher(), content);
   const run = new RunTransformation(
     transformations,
     w.files,
@@ -94,12 +101,14 @@ export function transformationsWorld(options: { quotaBytes?: Record<Role, number
     w.clock,
     w.logger,
     { timeoutMs: options.timeoutMs ?? 5_000, cancelPollMs: 5 },
+    content,
   );
   return {
     ...w,
     transformations,
     queue,
     image,
+    content,
     request: new RequestTransformation(w.files, transformations, queue, () => engines, w.clock, 2),
     run,
     get: new GetTransformation(transformations, w.files),

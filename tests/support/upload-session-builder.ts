@@ -27,6 +27,8 @@ export class UploadSessionBuilder {
       metadata: { tags: ['x'] },
       checksumMd5: null,
       chunks: {},
+      receivedBytes: 0,
+      hashState: null,
       status: 'uploading',
       expiresAt: new Date(now.getTime() + 3_600_000),
       createdAt: now,

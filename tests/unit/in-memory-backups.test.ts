@@ -3,5 +3,9 @@ import { backupRepositoryContract } from '../contract/backup-repository.contract
 
 backupRepositoryContract('InMemoryBackups', async () => {
   const store = new InMemoryBackups();
-  return { backups: store, retained: store, seedManifest: async (id, entries) => store.recordManifest(id, entries) };
+  return { backups: store, retained: store, seedManifest: async (id, entries) => store.recordManifest(id, entries),
+    reviveFile: async (key) => {
+      store.livePaths.add(key);
+    },
+  };
 });

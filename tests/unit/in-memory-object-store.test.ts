@@ -2,10 +2,16 @@ import { Readable } from 'node:stream';
 import { InMemoryObjectStore } from '../../src/adapters/in-memory/fakes/in-memory-object-store';
 import { StorageBackendError } from '../../src/domain/storage/errors';
 import { objectStoreContract } from '../contract/object-store.contract';
+import { uploadStagingContract } from '../contract/upload-staging.contract';
 
 objectStoreContract('InMemoryObjectStore', async () => {
   const store = new InMemoryObjectStore();
-  return { store, chunks: store, signer: store, close: async () => undefined };
+  return { store, signer: store, close: async () => undefined };
+});
+
+uploadStagingContract('InMemoryObjectStore', async () => {
+  const store = new InMemoryObjectStore();
+  return { staging: store, store, close: async () => undefined };
 });
 
 describe('InMemoryObjectStore', () => {

@@ -3,6 +3,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestContext {
   requestId: string;
   callerId?: string;
+  /** The caller's role and, for the audit trail, where the request came from. */
+  callerRole?: string;
+  clientIp?: string;
+  userAgent?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { ErrorBodySchema } from './openapi/error-schema';
 import type { ApiDocument } from './openapi/api-document';
 import { requireRole } from './middleware/auth';
 import { requireJsonBody } from './middleware/content-negotiation';
+import type { RouteAuditor, RouteAuditSpec } from './route-audit';
 
 type Method = 'get' | 'head' | 'options' | 'post' | 'put' | 'patch' | 'delete';
 /** `optional`: anonymous callers pass; a token, if sent, must be valid (public files). */
@@ -46,18 +47,39 @@ export interface RouteSpec<B, Q, P, A extends RouteAuth> {
   auth: A;
   /** Anonymous routes are limited per IP (RATE_LIMIT_ANONYMOUS) unless this is false (health probes). */
   rateLimit?: boolean;
+  /**
+   * Whether the route changes stored data, so is refused (503 MAINTENANCE) while an in-place restore
+   * runs. Defaults to true for POST/PUT/PATCH/DELETE; a POST that only reads says false.
+   */
+  writes?: boolean;
+  /** A route that receives an upload body: counted against the caller's MAX_CONCURRENT_UPLOADS. */
+  uploadSlot?: boolean;
   body?: ZodType<B>;
   /** Documents a multipart/form-data body (read by the handler itself); no JSON body check is added. */
   multipartBody?: ZodType;
   query?: ZodType<Q>;
   params?: ZodType<P>;
   responses: Record<number, ResponseSpec>;
+  /** Records the action in the audit trail after the handler: success, or the error code it failed with. */
+  audit?: RouteAuditSpec<{ body: B; query: Q; params: P }>;
   handler: (input: { body: B; query: Q; params: P }, ctx: RouteContext<A extends Anonymous ? false : true>) => Promise<HttpResult | void>;
 }
 
 export interface RouteGuards {
   authenticate: RequestHandler;
   rateLimit: RequestHandler;
+  /** Takes one of the caller's upload slots (routes with `uploadSlot`); absent: no limit. */
+  uploadSlot?: RequestHandler;
+  /** Audit hooks (routes with `audit`; refused attempts on admin routes); absent: nothing audited. */
+  audit?: RouteAuditor;
+  /** Put before every route that writes (see RouteSpec.writes): the maintenance window's refusal. */
+  refuseWrites?: RequestHandler;
+}
+
+const READ_METHODS: ReadonlySet<Method> = new Set(['get', 'head', 'options']);
+
+function writes(spec: { method: Method; writes?: boolean }): boolean {
+  return spec.writes ?? !READ_METHODS.has(spec.method);
 }
 
 /**
@@ -83,10 +105,13 @@ export class RouteBuilder {
     if (spec.auth === 'optional') chain.push(this.optionalAuthentication, this.guards.rateLimit);
     else if (spec.auth !== 'none') chain.push(this.guards.authenticate, requireRole(spec.auth as Role), this.guards.rateLimit);
     else if (spec.rateLimit !== false) chain.push(this.guards.rateLimit);
+    if (this.guards.refuseWrites && writes(spec)) chain.push(this.guards.refuseWrites);
+    if (spec.uploadSlot && this.guards.uploadSlot) chain.push(this.guards.uploadSlot);
     if (spec.body) chain.push(requireJsonBody());
     chain.push(async (req, res, next) => {
+      let input: { body: B; query: Q; params: P } | undefined;
       try {
-        const input = {
+        input = {
           body: parse(spec.body, req.body ?? {}, 'body'),
           query: parse(spec.query, req.query, 'query'),
           params: parse(spec.params, req.params, 'params'),
@@ -94,6 +119,7 @@ export class RouteBuilder {
         if (spec.auth !== 'none' && spec.auth !== 'optional' && !res.locals.caller) throw new Unauthenticated('Missing bearer token');
         const ctx = { caller: res.locals.caller, requestId: res.locals.requestId, res } as RouteContext<A extends Anonymous ? false : true>;
         const result = await spec.handler(input, ctx);
+        if (spec.audit && this.guards.audit) await this.guards.audit.performed(spec.audit, input, { body: result?.body });
         if (result && !res.headersSent) {
           for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
           if (result.json !== undefined) {
@@ -103,10 +129,12 @@ export class RouteBuilder {
           else res.status(result.status).json(result.body);
         }
       } catch (error) {
+        if (spec.audit && this.guards.audit && input) await this.guards.audit.performed(spec.audit, input, { error });
         next(error);
       }
     });
-    this.router[spec.method](spec.path, ...chain);
+    const refusals = this.guards.audit ? [this.guards.audit.refusalRecorder(spec.auth === 'admin')] : [];
+    this.router[spec.method](spec.path, ...chain, ...refusals);
     const methods = this.methodsByPath.get(spec.path) ?? new Set<string>();
     methods.add(spec.method.toUpperCase());
     this.methodsByPath.set(spec.path, methods);
@@ -141,7 +169,9 @@ export class RouteBuilder {
       responses['401'] ??= errorResponse('Missing, malformed, expired or forged token');
       responses['403'] ??= errorResponse('The caller lacks the required role');
     }
+    if (spec.uploadSlot) responses['429'] ??= errorResponse('RATE_LIMIT_EXCEEDED, or UPLOAD_LIMIT_EXCEEDED: MAX_CONCURRENT_UPLOADS in flight; see Retry-After');
     if (spec.auth !== 'none' || spec.rateLimit !== false) responses['429'] ??= errorResponse('Rate limit exceeded; see Retry-After');
+    if (writes(spec)) responses['503'] ??= errorResponse('MAINTENANCE: an in-place database restore is running; retry after Retry-After (reads go on)');
     responses['500'] ??= errorResponse('Unexpected error (no internals disclosed)');
     this.doc.registry.registerPath({
       method: spec.method,

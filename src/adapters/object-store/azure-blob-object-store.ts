@@ -1,8 +1,10 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { BlobSASPermissions, BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
-import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
-import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
-import { assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId, readyOnce } from './object-key';
+import type { ByteRange, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
+import type { StagedWrite, StagingPlan, UploadStaging } from '../../application/ports/upload-staging.port';
+import { RangeNotSatisfiable } from '../../domain/storage/errors';
+import { AzureBlockStaging } from './azure-block-staging';
+import { assertSafeKey, readyOnce } from './object-key';
 import { countedUpload } from './counted-upload';
 import { guardWith, providerErrorTranslator } from './storage-errors';
 
@@ -22,12 +24,14 @@ const UPLOAD_CONCURRENCY = 4;
 
 /**
  * Azure Blob Storage. Puts stream through uploadStream (blocks staged, then one commit, so a failed
- * stream commits nothing); resumable chunks are native staged blocks; downloads are signed with SAS.
+ * stream commits nothing); resumable uploads are blocks staged at their offset and committed as a
+ * list (azure-block-staging.ts); downloads are signed with SAS.
  */
-export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSigner {
+export class AzureBlobObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner {
   readonly provider = 'azure_blob';
   private readonly container: ContainerClient;
   private readonly ready = readyOnce(() => this.ensureReady());
+  private readonly staging: AzureBlockStaging;
 
   constructor(settings: AzureBlobSettings) {
     const options = { retryOptions: { maxTries: settings.maxTries ?? 3, tryTimeoutInMs: 60_000 } };
@@ -39,6 +43,7 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
           options,
         );
     this.container = service.getContainerClient(settings.containerName);
+    this.staging = new AzureBlockStaging(this.container, this.ready, translate);
   }
 
   async ensureReady(): Promise<void> {
@@ -85,43 +90,24 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
     await guard('ping', () => this.container.getProperties());
   }
 
-  async begin(key: string, _contentType?: string): Promise<{ uploadId: string }> {
-    assertSafeKey(key);
-    return { uploadId: newUploadId() };
+  begin(key: string, contentType: string, plan: StagingPlan): Promise<{ uploadId: string }> {
+    return this.staging.begin(key, contentType, plan);
   }
 
-  async putChunk(key: string, uploadId: string, index: number, body: Buffer): Promise<void> {
-    assertChunkIndex(index);
-    const blob = this.blob(key);
-    await this.ready();
-    // Staging a block id again replaces the block: a re-sent chunk is idempotent for free.
-    await guard('put chunk', () => blob.stageBlock(blockId(uploadId, index), body, body.length));
+  write(key: string, uploadId: string, offset: number, body: AsyncIterable<Buffer>, options?: StagedWrite): Promise<{ bytes: number }> {
+    return this.staging.write(key, uploadId, offset, body, options);
   }
 
-  async complete(key: string, uploadId: string, count: number, contentType: string): Promise<{ size: number }> {
-    const blob = this.blob(key);
-    const staged = await guard('list blocks', () => blob.getBlockList('uncommitted'));
-    const present = new Set((staged.uncommittedBlocks ?? []).map((b) => b.name));
-    const ids = Array.from({ length: count }, (_, i) => blockId(uploadId, i));
-    const missing = ids.findIndex((id) => !present.has(id));
-    if (missing >= 0) throw new FileNotFound(`Chunk ${missing} was never received`, { missing_chunk: missing });
-    await guard('commit blocks', () => blob.commitBlockList(ids, { blobHTTPHeaders: { blobContentType: contentType } }));
-    const size = (staged.uncommittedBlocks ?? []).filter((b) => ids.includes(b.name)).reduce((sum, b) => sum + b.size, 0);
-    return { size };
+  read(key: string, uploadId: string, range: ByteRange): Promise<Readable> {
+    return this.staging.read(key, uploadId, range);
   }
 
-  /**
-   * Azure has no call that drops uncommitted blocks (they expire after 7 days). Committing an empty
-   * list does drop them, but also empties a committed blob, so it is done only where none exists yet.
-   */
-  async abort(key: string, uploadId: string): Promise<void> {
-    assertUploadId(uploadId);
-    const blob = this.blob(key);
-    if (await guard('abort', () => blob.exists())) return;
-    await guard('abort', async () => {
-      await blob.commitBlockList([]);
-      await blob.deleteIfExists();
-    });
+  complete(key: string, uploadId: string, sizeBytes: number, contentType: string): Promise<{ size: number }> {
+    return this.staging.complete(key, uploadId, sizeBytes, contentType);
+  }
+
+  abort(key: string, uploadId: string): Promise<void> {
+    return this.staging.abort(key, uploadId);
   }
 
   async signedUrl(key: string, options: SignedUrlOptions): Promise<string> {
@@ -139,12 +125,6 @@ export class AzureBlobObjectStore implements ObjectStore, ChunkedUploads, Object
     assertSafeKey(key);
     return this.container.getBlockBlobClient(key);
   }
-}
-
-/** Block ids must share one length within a blob; the upload id keeps two sessions' blocks apart. */
-function blockId(uploadId: string, index: number): string {
-  assertUploadId(uploadId);
-  return Buffer.from(`${uploadId}-${chunkName(index)}`).toString('base64');
 }
 
 const translate = providerErrorTranslator('azure_blob', (error) => {

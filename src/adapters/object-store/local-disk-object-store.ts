@@ -1,15 +1,16 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import fs from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore } from '../../application/ports/object-store.port';
+import type { ByteRange, ObjectInfo, ObjectStore } from '../../application/ports/object-store.port';
+import type { StagingPlan, UploadStaging } from '../../application/ports/upload-staging.port';
 import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
 import { localFileBody } from './local-file-body';
-import { ByteCounter, assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId } from './object-key';
+import { ByteCounter, assertSafeKey, assertUploadId, newUploadId } from './object-key';
 import { backendError, guardWith } from './storage-errors';
 
-/** Chunks of resumable uploads, under a dot-folder that no valid key can reach. */
+/** Staged files of resumable uploads, under a dot-folder that no valid key can reach. */
 const UPLOADS_DIR = '.uploads';
 /** 1 MiB reads rather than the 64 KiB default: about twice the download throughput (docs/benchmarks.md, Storage). */
 const READ_BUFFER_BYTES = 1024 * 1024;
@@ -25,7 +26,7 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
  * target folder and is renamed into place, so readers never see half an object and a failed put leaves
  * nothing. No content type is kept on disk; the files table holds it.
  */
-export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
+export class LocalDiskObjectStore implements ObjectStore, UploadStaging {
   readonly provider = 'local_disk';
 
   constructor(readonly root: string) {}
@@ -67,35 +68,53 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
     return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
   }
 
-  async begin(key: string): Promise<{ uploadId: string }> {
+  /** One staged file per upload, written in place at each offset; completing it is a rename. */
+  async begin(key: string, _contentType?: string, _plan?: StagingPlan): Promise<{ uploadId: string }> {
     assertSafeKey(key);
     const uploadId = newUploadId();
-    await guard('begin', () => fs.mkdir(this.uploadDir(uploadId), { recursive: true }));
+    await guard('begin', async () => (await fs.open(this.stagedFile(uploadId), 'wx')).close());
     return { uploadId };
   }
 
-  async putChunk(_key: string, uploadId: string, index: number, body: Buffer): Promise<void> {
-    assertChunkIndex(index);
-    const dir = this.uploadDir(uploadId);
-    if (!(await this.stat(dir))) throw new FileNotFound('No such chunked upload');
-    await this.writeAtomically(path.join(dir, chunkName(index)), Readable.from([body]));
+  async write(_key: string, uploadId: string, offset: number, body: AsyncIterable<Buffer>): Promise<{ bytes: number }> {
+    const file = this.stagedFile(uploadId);
+    const handle = await fs.open(file, 'r+').catch((error: unknown) => {
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new FileNotFound('No such staged upload') : translate('write', error);
+    });
+    try {
+      const bytes = await writeAt(handle, offset, body);
+      // The caller commits the new offset once this resolves: the bytes must survive a crash first.
+      await handle.datasync();
+      return { bytes };
+    } catch (error) {
+      throw translate('write', error);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
   }
 
-  async complete(key: string, uploadId: string, count: number): Promise<{ size: number }> {
+  async read(_key: string, uploadId: string, range: ByteRange): Promise<Readable> {
+    const file = this.stagedFile(uploadId);
+    if (!(await this.stat(file))) throw new FileNotFound('No such staged upload');
+    return localFileBody(file, range, READ_BUFFER_BYTES);
+  }
+
+  async complete(key: string, uploadId: string, sizeBytes: number): Promise<{ size: number }> {
     const target = this.pathOf(key);
-    const dir = this.uploadDir(uploadId);
-    const parts = Array.from({ length: count }, (_, i) => path.join(dir, chunkName(i)));
-    for (const [i, part] of parts.entries()) {
-      if (!(await this.stat(part))) throw new FileNotFound(`Chunk ${i} was never received`, { missing_chunk: i });
-    }
-    // Streamed part after part: assembling never holds more than one read buffer in memory.
-    const size = await this.writeAtomically(target, Readable.from(concatFiles(parts)));
-    await fs.rm(dir, { recursive: true, force: true });
-    return size;
+    const file = this.stagedFile(uploadId);
+    const stats = await this.stat(file);
+    if (!stats) throw new FileNotFound('No such staged upload');
+    await guard('complete', async () => {
+      // A write cut short by a crash may have left bytes past the end: they are not the file's.
+      if (stats.size > sizeBytes) await fs.truncate(file, sizeBytes);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(file, target);
+    });
+    return { size: Math.min(stats.size, sizeBytes) };
   }
 
   async abort(_key: string, uploadId: string): Promise<void> {
-    await guard('abort', () => fs.rm(this.uploadDir(uploadId), { recursive: true, force: true }));
+    await guard('abort', () => fs.rm(this.stagedFile(uploadId), { recursive: true, force: true }));
   }
 
   private async writeAtomically(target: string, body: Readable): Promise<{ size: number }> {
@@ -120,7 +139,8 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
     return resolved;
   }
 
-  private uploadDir(uploadId: string): string {
+  /** Under the root, so completing is a rename within one file system. */
+  private stagedFile(uploadId: string): string {
     assertUploadId(uploadId);
     return path.join(this.root, UPLOADS_DIR, uploadId);
   }
@@ -135,8 +155,49 @@ export class LocalDiskObjectStore implements ObjectStore, ChunkedUploads {
   }
 }
 
-async function* concatFiles(files: string[]): AsyncGenerator<Buffer> {
-  for (const file of files) yield* createReadStream(file);
+/**
+ * Positional writes of `body` from `offset`: one write in flight while the next parts gather (up to
+ * WRITE_BUFFER_BYTES, then written as one writev), so the disk and the source overlap without the
+ * body piling up in memory.
+ */
+async function writeAt(handle: FileHandle, offset: number, body: AsyncIterable<Buffer>): Promise<number> {
+  let position = offset;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const flush = async () => {
+    await inFlight;
+    const parts = pending;
+    const at = position;
+    position += pendingBytes;
+    pending = [];
+    pendingBytes = 0;
+    inFlight = writeAll(handle, parts, at);
+    // Awaited by the next flush or at the end; meanwhile a failure must not count as unhandled.
+    inFlight.catch(() => undefined);
+  };
+  for await (const part of body) {
+    pending.push(part);
+    pendingBytes += part.length;
+    if (pendingBytes >= WRITE_BUFFER_BYTES) await flush();
+  }
+  if (pendingBytes > 0) await flush();
+  await inFlight;
+  return position - offset;
+}
+
+/** The parts as they came (no copy into one buffer); a short writev is finished with plain writes. */
+async function writeAll(handle: FileHandle, parts: Buffer[], at: number): Promise<void> {
+  const total = parts.reduce((n, part) => n + part.length, 0);
+  const { bytesWritten } = await handle.writev(parts, at);
+  if (bytesWritten === total) return;
+  let remaining = Buffer.concat(parts).subarray(bytesWritten);
+  let position = at + bytesWritten;
+  while (remaining.length > 0) {
+    const written = (await handle.write(remaining, 0, remaining.length, position)).bytesWritten;
+    remaining = remaining.subarray(written);
+    position += written;
+  }
 }
 
 /** A stream that failed on its own is the caller's error, not the disk's; a file system error is a 503. */

@@ -1,21 +1,20 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
-import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
-import { assertChunkIndex, assertSafeKey, assertUploadId, chunkName, newUploadId, readyOnce } from './object-key';
+import type { ByteRange, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
+import type { StagedWrite, StagingPlan, UploadStaging } from '../../application/ports/upload-staging.port';
+import { RangeNotSatisfiable } from '../../domain/storage/errors';
+import { assertSafeKey, readyOnce } from './object-key';
 import { countedUpload } from './counted-upload';
+import { S3MultipartStaging } from './s3-multipart-staging';
 import { createS3Client, statusOf, translate, type S3Settings } from './s3-client';
 import { guardWith } from './storage-errors';
 
@@ -25,23 +24,23 @@ const guard = guardWith(translate);
 
 /** S3's minimum multipart part size; lib-storage uses it as the part size too. */
 const PART_BYTES = 5 * 1024 * 1024;
-/** Chunks of resumable uploads wait here: S3 parts under 5 MiB (but the last) are refused. */
-const STAGING_PREFIX = '.staging/';
 
 /**
  * Amazon S3 or a compatible server. Puts stream through lib-storage's Upload (one PutObject when
- * small, multipart otherwise, aborted on failure); chunks are staged as objects and streamed in order
- * into the final object on complete, because clients pick chunk sizes below S3's part minimum.
+ * small, multipart otherwise, aborted on failure); resumable uploads are one multipart upload each,
+ * written part by part as the bytes arrive and completed by S3 (s3-multipart-staging.ts).
  */
-export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSigner {
+export class S3ObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner {
   readonly provider = 'aws_s3';
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly ready = readyOnce(() => this.ensureReady());
+  private readonly staging: S3MultipartStaging;
 
   constructor(settings: S3Settings) {
     this.bucket = settings.bucket;
     this.client = createS3Client(settings);
+    this.staging = new S3MultipartStaging(this.client, this.bucket, this.ready);
   }
 
   close(): void {
@@ -92,32 +91,24 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
     await guard('ping', () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
   }
 
-  async begin(key: string, _contentType?: string): Promise<{ uploadId: string }> {
-    assertSafeKey(key);
-    return { uploadId: newUploadId() };
+  begin(key: string, contentType: string, plan: StagingPlan): Promise<{ uploadId: string }> {
+    return this.staging.begin(key, contentType, plan);
   }
 
-  async putChunk(_key: string, uploadId: string, index: number, body: Buffer): Promise<void> {
-    assertChunkIndex(index);
-    const Key = stagedKey(uploadId, index);
-    await this.ready();
-    await guard('put chunk', () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.length })));
+  write(key: string, uploadId: string, offset: number, body: AsyncIterable<Buffer>, options?: StagedWrite): Promise<{ bytes: number }> {
+    return this.staging.write(key, uploadId, offset, body, options);
   }
 
-  async complete(key: string, uploadId: string, count: number, contentType: string): Promise<{ size: number }> {
-    assertSafeKey(key);
-    const staged = new Set(await this.stagedKeys(uploadId));
-    for (let i = 0; i < count; i++) {
-      if (!staged.has(stagedKey(uploadId, i))) throw new FileNotFound(`Chunk ${i} was never received`, { missing_chunk: i });
-    }
-    const keys = Array.from({ length: count }, (_, i) => stagedKey(uploadId, i));
-    const size = await this.upload(key, Readable.from(this.concat(keys)), contentType);
-    await this.deleteKeys([...staged]);
-    return size;
+  read(key: string, uploadId: string, range: ByteRange): Promise<Readable> {
+    return this.staging.read(key, uploadId, range);
   }
 
-  async abort(_key: string, uploadId: string): Promise<void> {
-    await this.deleteKeys(await this.stagedKeys(uploadId));
+  complete(key: string, uploadId: string, sizeBytes: number, contentType: string): Promise<{ size: number }> {
+    return this.staging.complete(key, uploadId, sizeBytes, contentType);
+  }
+
+  abort(key: string, uploadId: string): Promise<void> {
+    return this.staging.abort(key, uploadId);
   }
 
   async signedUrl(key: string, options: SignedUrlOptions): Promise<string> {
@@ -139,38 +130,4 @@ export class S3ObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSign
       ),
     );
   }
-
-  /** Staged chunks one after the other, each streamed, never the whole object in memory. */
-  private async *concat(keys: string[]): AsyncGenerator<Buffer> {
-    for (const Key of keys) {
-      const response = await guard('read chunk', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
-      yield* response.Body as Readable;
-    }
-  }
-
-  private async stagedKeys(uploadId: string): Promise<string[]> {
-    assertUploadId(uploadId);
-    const keys: string[] = [];
-    let ContinuationToken: string | undefined;
-    do {
-      const page = await guard('list chunks', () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${STAGING_PREFIX}${uploadId}/`, ContinuationToken })),
-      );
-      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (ContinuationToken);
-    return keys;
-  }
-
-  private async deleteKeys(keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 1000) {
-      const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
-      await guard('delete chunks', () => this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects, Quiet: true } })));
-    }
-  }
-}
-
-function stagedKey(uploadId: string, index: number): string {
-  assertUploadId(uploadId);
-  return `${STAGING_PREFIX}${uploadId}/${chunkName(index)}`;
 }

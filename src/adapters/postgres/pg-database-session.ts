@@ -9,6 +9,8 @@ export class PgDatabaseSession implements DatabaseSession {
   readonly id = randomUUID();
   private open = false;
   private released = false;
+  /** Statements (full SQL text, literals inlined) sent in the same round trip as COMMIT. */
+  private beforeCommit: string[] = [];
 
   constructor(readonly client: PoolClient) {}
 
@@ -17,20 +19,41 @@ export class PgDatabaseSession implements DatabaseSession {
   }
 
   async begin(): Promise<void> {
+    this.beforeCommit = [];
     await this.run('BEGIN');
     this.open = true;
   }
 
   async commit(): Promise<void> {
     try {
+      const owed = this.beforeCommit;
+      this.beforeCommit = [];
+      // One simple-query string: a failing statement skips the COMMIT and the transaction stays aborted.
+      const answered = await this.run([...owed, 'COMMIT'].join(';\n'));
+      const last = Array.isArray(answered) ? (answered as QueryResult[])[answered.length - 1] : answered;
       // A statement failed in the transaction: PostgreSQL answers COMMIT with a rollback, not an error.
-      if ((await this.run('COMMIT')).command === 'ROLLBACK') throw new TransactionAborted();
+      if (last?.command === 'ROLLBACK') throw new TransactionAborted();
+    } catch (error) {
+      // The statements sent with COMMIT failed: the transaction is aborted and still open; roll it back.
+      if (this.open) await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
       this.open = false;
     }
   }
 
+  /**
+   * Runs `sql` (no parameters: values inlined with escapeLiteral) as part of this transaction, in the
+   * same round trip as its COMMIT: whatever lock it takes is held for the commit only, not for a
+   * client round trip. Dropped if the transaction rolls back.
+   */
+  runWithCommit(sql: string): void {
+    if (!this.open) throw new Error('runWithCommit needs an open transaction');
+    this.beforeCommit.push(sql);
+  }
+
   async rollback(): Promise<void> {
+    this.beforeCommit = [];
     try {
       await this.run('ROLLBACK');
     } finally {

@@ -6,12 +6,15 @@ import type {
   IndexUsage,
   LockFacts,
   PerformanceFacts,
+  ReaderRoleFacts,
   ReplicationFacts,
   ServerConnections,
   ServerFacts,
 } from '../../application/ports/database-status.port';
 import type { StatementStats } from '../../application/ports/query-timings.port';
+import { READABLE_TABLES, READER_ROLE } from '../../domain/database/restricted-sql/reader-role';
 import type { PgSqlDatabase } from './pg-sql-database';
+import { readerGrantsFor } from './pg-reader-role-grants';
 import { normalizeSql } from './sql-normalizer';
 import * as q from './pg-status-sql';
 
@@ -180,6 +183,45 @@ export class PgDatabaseStatusReader implements DatabaseStatusReader {
         return null;
       }
     });
+  }
+
+  /**
+   * Tried for real: SET LOCAL ROLE inside a savepoint rolled back at once, so the rest of the
+   * transaction (and the pooled connection) stays the service's user. When the role is not usable,
+   * the grants are the ones POST /db/query's 503 names, less CREATE ROLE when the role exists.
+   */
+  readerRole(): Promise<ReaderRoleFacts> {
+    return this.read(async (c) => {
+      const who = only((await c.query<Row>(q.READER_ROLE, [READER_ROLE])).rows);
+      const me = String(who.me);
+      let readableTables: string[] = [];
+      let reason: string | null = null;
+      if (!who.present) reason = `the role ${READER_ROLE} does not exist: the service's user could not create it (migration 20240126_001); run the grants as a role allowed to`;
+      else if (!who.member) reason = `the service's user ${me} is not a member of ${READER_ROLE}, so it cannot SET ROLE to it`;
+      else {
+        const privileges = only((await c.query<Row>(q.READER_ROLE_PRIVILEGES, [READER_ROLE, READABLE_TABLES])).rows);
+        readableTables = (privileges.readable as string[]) ?? [];
+        const switched = await this.trySetRole(c);
+        if (switched) reason = `SET ROLE ${READER_ROLE} failed (SQLSTATE ${switched})`;
+        else if (!privileges.schema_usage) reason = `${READER_ROLE} may not use the schema public`;
+        else if (readableTables.length === 0 && num(privileges.tables_present) > 0) reason = `${READER_ROLE} may read none of the application tables`;
+      }
+      const grants = reason === null ? [] : (await readerGrantsFor(c, me)).filter((g) => !(who.present && g.startsWith('CREATE ROLE')));
+      return { role: READER_ROLE, present: Boolean(who.present), usable: reason === null, reason, readableTables, grants };
+    });
+  }
+
+  /** Null when the switch worked, else the SQLSTATE it failed with. */
+  private async trySetRole(c: PoolClient): Promise<string | null> {
+    await c.query('SAVEPOINT reader_role');
+    try {
+      await c.query(`SET LOCAL ROLE ${READER_ROLE}`);
+      return null;
+    } catch (error) {
+      return String((error as { code?: string }).code ?? 'unknown');
+    } finally {
+      await c.query('ROLLBACK TO SAVEPOINT reader_role');
+    }
   }
 
   private read<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

@@ -52,13 +52,15 @@ export class PgFileRepository implements FileRepository {
     if (usedBytes + file.sizeBytes > quotaBytes) return { inserted: false, usedBytes };
     await client.query(
       `INSERT INTO files (id, user_id, project_id, original_name, file_path, file_type, mime_type, size_bytes, checksum_md5, checksum_sha256,
-         storage_provider, storage_tier, is_public, metadata, backup_status, backup_provider, backup_attempts, backup_error, created_at, updated_at)
+         storage_provider, storage_tier, is_public, metadata, backup_status, backup_provider, backup_attempts, backup_error, created_at, updated_at,
+         encryption_key_id, encryption_wrapped_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17, $18,
-         $19::timestamptz AT TIME ZONE 'UTC', $20::timestamptz AT TIME ZONE 'UTC')`,
+         $19::timestamptz AT TIME ZONE 'UTC', $20::timestamptz AT TIME ZONE 'UTC', $21, $22)`,
       [
         file.id, file.userId, file.projectId, file.originalName, file.filePath, file.fileType, file.mimeType, file.sizeBytes,
         file.checksumMd5, file.checksumSha256, file.storageProvider, file.storageTier, file.isPublic, JSON.stringify(file.metadata),
         file.backup.state, file.backup.provider, file.backup.attempts, file.backup.lastError, file.createdAt.toISOString(), file.updatedAt.toISOString(),
+        file.encryption?.keyId ?? null, file.encryption?.wrappedKey ?? null,
       ],
     );
     for (const m of metadata) {

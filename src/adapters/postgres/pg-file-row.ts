@@ -3,7 +3,7 @@ import type { BackupState, FileKind, StoredFile } from '../../domain/storage/sto
 /** Timestamps converted from the table's UTC wall-clock TIMESTAMPs to instants. */
 export const FILE_COLUMNS = `id::text AS id, user_id::text AS user_id, project_id::text AS project_id, original_name, file_path, file_type,
   mime_type, size_bytes::text AS size_bytes, checksum_md5, checksum_sha256, storage_provider, storage_tier, is_public, metadata,
-  backup_status, backup_provider, backup_attempts, backup_error,
+  backup_status, backup_provider, backup_attempts, backup_error, encryption_key_id, encryption_wrapped_key,
   created_at AT TIME ZONE 'UTC' AS created_at, updated_at AT TIME ZONE 'UTC' AS updated_at, deleted_at AT TIME ZONE 'UTC' AS deleted_at`;
 
 export interface FileRow {
@@ -25,6 +25,8 @@ export interface FileRow {
   backup_provider: string | null;
   backup_attempts: number;
   backup_error: string | null;
+  encryption_key_id: string | null;
+  encryption_wrapped_key: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -50,5 +52,7 @@ export function fileOf(row: FileRow): StoredFile {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
+    // Absent for a file stored in clear, as StoredFile says.
+    ...(row.encryption_key_id && row.encryption_wrapped_key ? { encryption: { keyId: row.encryption_key_id, wrappedKey: row.encryption_wrapped_key } } : {}),
   };
 }

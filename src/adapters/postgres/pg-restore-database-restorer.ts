@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -29,11 +30,83 @@ export class PgRestoreDatabaseRestorer implements DatabaseRestorer {
   }
 
   async restoreInto(name: string, archive: Readable): Promise<void> {
+    await this.pgRestore(name, ['--no-owner', '--exit-on-error'], archive, {});
+  }
+
+  async restoreOver(name: string, archive: Readable, lockTimeoutMs: number): Promise<void> {
+    // pg_restore starts its script with SET lock_timeout = 0 (whatever PGOPTIONS says), so the
+    // bound on its lock waits is kept from outside, by a watchdog on a connection of its own.
+    const appName = `${this.settings.applicationName} pg_restore ${randomBytes(4).toString('hex')}`.slice(-63);
+    const watchdog = await this.lockWatchdog(name, appName, lockTimeoutMs);
+    try {
+      await this.pgRestore(name, ['--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error'], archive, { PGAPPNAME: appName });
+    } catch (error) {
+      const why = watchdog.cancelledBecause();
+      throw why ? new Error(`${why}; nothing was restored (${(error as Error).message.slice(0, 300)})`) : error;
+    } finally {
+      await watchdog.stop();
+    }
+  }
+
+  /**
+   * Ends the sessions idle inside a transaction in `name` (a lease left open, an abandoned client:
+   * their locks would never be released), then, while pg_restore runs, watches it: a session that
+   * blocks it while idle in a transaction is ended too; one that keeps it waiting on a lock longer
+   * than `lockTimeoutMs` while working makes the watchdog cancel pg_restore's statement instead
+   * (pg_restore then fails and its single transaction rolls back) rather than let it, and every
+   * reader queued behind its pending lock, wait without end.
+   */
+  private async lockWatchdog(name: string, appName: string, lockTimeoutMs: number): Promise<{ stop(): Promise<void>; cancelledBecause(): string | null }> {
+    const url = new URL(this.settings.connectionString);
+    url.pathname = `/${name}`;
+    const client = new Client({ connectionString: url.toString(), application_name: `${this.settings.applicationName} restore watchdog`, connectionTimeoutMillis: 5_000 });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(TERMINATE_IDLE_IN_TRANSACTION_SQL, [null]);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    let reason: string | null = null;
+    let busy = false;
+    const tick = async () => {
+      if (busy || reason) return;
+      busy = true;
+      try {
+        const waiting = await client.query<{ pid: number; waited_ms: number; blockers: number[] }>(WAITING_RESTORE_SQL, [appName]);
+        for (const row of waiting.rows) {
+          const ended = await client.query(TERMINATE_IDLE_IN_TRANSACTION_SQL, [row.blockers]);
+          if ((ended.rowCount ?? 0) > 0 || row.waited_ms < lockTimeoutMs) continue;
+          const holders = await client.query<{ who: string }>(
+            `SELECT pid || ' (' || coalesce(nullif(application_name, ''), usename::text, '?') || ', ' || coalesce(state, '?') || ')' AS who FROM pg_stat_activity WHERE pid = ANY($1::int[])`,
+            [row.blockers],
+          );
+          reason = `pg_restore waited more than ${lockTimeoutMs} ms for a lock held by ${holders.rows.map((h) => h.who).join(', ') || 'another session'}`;
+          await client.query('SELECT pg_cancel_backend($1)', [row.pid]);
+        }
+      } catch {
+        // A missed look is retried at the next tick.
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), Math.max(50, Math.min(500, Math.floor(lockTimeoutMs / 4))));
+    return {
+      cancelledBecause: () => reason,
+      stop: async () => {
+        clearInterval(timer);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
+  private async pgRestore(name: string, options: string[], archive: Readable, extraEnv: Record<string, string>): Promise<void> {
     const pgRestore = locateTool('pg_restore', this.settings.binDir);
     if (!pgRestore) throw new Error(`pg_restore not found ${this.settings.binDir ? `in PG_BIN_DIR (${this.settings.binDir})` : 'on PATH'}`);
     const { url, password } = this.urlFor(name);
-    const child = spawn(pgRestore, ['--no-owner', '--exit-on-error', `--dbname=${url}`], {
-      env: toolEnv({ ...(password ? { PGPASSWORD: password } : {}), PGAPPNAME: `${this.settings.applicationName} pg_restore` }),
+    const child = spawn(pgRestore, [...options, `--dbname=${url}`], {
+      env: toolEnv({ ...(password ? { PGPASSWORD: password } : {}), PGAPPNAME: `${this.settings.applicationName} pg_restore`, ...extraEnv }),
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     const problems: string[] = [];
@@ -98,6 +171,19 @@ export class PgRestoreDatabaseRestorer implements DatabaseRestorer {
     }
   }
 }
+
+/** Sessions of this database idle inside a transaction, other than this one; $1: only these pids (null: any). */
+const TERMINATE_IDLE_IN_TRANSACTION_SQL = `
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+ WHERE datname = current_database() AND pid <> pg_backend_pid()
+   AND state IN ('idle in transaction', 'idle in transaction (aborted)')
+   AND ($1::int[] IS NULL OR pid = ANY($1::int[]))`;
+
+/** pg_restore's session (known by its application_name) while it waits on a lock: for how long, behind whom. */
+const WAITING_RESTORE_SQL = `
+SELECT pid, (extract(epoch FROM clock_timestamp() - query_start) * 1000)::int AS waited_ms, pg_blocking_pids(pid) AS blockers
+  FROM pg_stat_activity
+ WHERE datname = current_database() AND application_name = $1 AND wait_event_type = 'Lock'`;
 
 function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;

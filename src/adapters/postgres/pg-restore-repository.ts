@@ -85,4 +85,15 @@ export class PgRestoreRepository implements RestoreRepository {
       client.query(`UPDATE db_restores SET status = 'failed', error = $2, progress = $3, completed_at = $4 WHERE id = $1 AND status IN ('queued', 'running')`, [id, error, JSON.stringify(progress), at]),
     );
   }
+
+  async activeInPlace(): Promise<{ id: string } | null> {
+    const result = await this.db.withClient((client) =>
+      client.query<{ id: string }>(
+        `SELECT id FROM db_restores WHERE target = 'in_place' AND status IN ('queued', 'running')
+            AND heartbeat_at >= now() - make_interval(secs => $1) LIMIT 1`,
+        [this.staleAfterMs / 1000],
+      ),
+    );
+    return result.rows[0] ? { id: result.rows[0].id } : null;
+  }
 }

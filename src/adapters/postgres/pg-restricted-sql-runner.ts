@@ -2,8 +2,9 @@ import type { PoolClient } from 'pg';
 import type { RestrictedSqlRequest, RestrictedSqlResult, RestrictedSqlRunner, ResultColumn } from '../../application/ports/restricted-sql-runner.port';
 import { QueryTimeout, SqlExecutionFailed, SqlNotAllowed, SqlPermissionDenied, SqlRoleUnavailable } from '../../domain/database/restricted-sql/errors';
 import { RESTRICTED_SQL_LIMITS } from '../../domain/database/restricted-sql/limits';
-import { READABLE_TABLES, READER_ROLE, readerGrantStatements } from '../../domain/database/restricted-sql/reader-role';
+import { READER_ROLE } from '../../domain/database/restricted-sql/reader-role';
 import { translatePgError } from './pg-error-translator';
+import { readerGrantsFor } from './pg-reader-role-grants';
 import type { PgSqlDatabase } from './pg-sql-database';
 
 const CURSOR_PREFIX = 'DECLARE vb_restricted_sql NO SCROLL CURSOR FOR\n';
@@ -48,7 +49,7 @@ export class PgRestrictedSqlRunner implements RestrictedSqlRunner {
               current_user AS me`,
       [READER_ROLE],
     );
-    if (!rows[0]?.usable) throw new SqlRoleUnavailable(READER_ROLE, readerGrantStatements(rows[0]?.me ?? 'service_user', await tableColumns(client)));
+    if (!rows[0]?.usable) throw new SqlRoleUnavailable(READER_ROLE, await readerGrantsFor(client, rows[0]?.me ?? 'service_user'));
     await client.query(`SET LOCAL ROLE ${READER_ROLE}`);
   }
 
@@ -80,17 +81,6 @@ export class PgRestrictedSqlRunner implements RestrictedSqlRunner {
     }
     return fields.map((f) => ({ name: f.name, type: this.typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` }));
   }
-}
-
-async function tableColumns(client: PoolClient): Promise<Array<{ table: string; columns: string[] }>> {
-  const { rows } = await client.query<{ table: string; columns: string[] }>(
-    `SELECT c.relname AS table, array_agg(a.attname::text ORDER BY a.attnum) AS columns
-       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY($1) GROUP BY c.relname`,
-    [READABLE_TABLES],
-  );
-  const byName = new Map(rows.map((r) => [r.table, r.columns]));
-  return READABLE_TABLES.flatMap((table) => (byName.has(table) ? [{ table, columns: byName.get(table)! }] : []));
 }
 
 function translate(error: unknown, timeoutMs: number, prefixLength: number): unknown {

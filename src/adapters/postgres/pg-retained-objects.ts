@@ -40,4 +40,11 @@ export class PgRetainedObjects implements RetainedObjects {
   async forget(key: string): Promise<void> {
     await this.db.withClient((client) => client.query('DELETE FROM db_backup_tombstones WHERE file_path = $1', [key]));
   }
+
+  async forgetRevived(): Promise<number> {
+    const result = await this.db.withClient((client) =>
+      client.query('DELETE FROM db_backup_tombstones t WHERE EXISTS (SELECT 1 FROM files WHERE files.file_path = t.file_path)'),
+    );
+    return result.rowCount ?? 0;
+  }
 }

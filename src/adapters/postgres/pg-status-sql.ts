@@ -100,3 +100,17 @@ export function statementsSql(schema: string): string {
    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
    ORDER BY total_exec_time DESC LIMIT $1`;
 }
+
+/** Restricted SQL's role ($1): does it exist, and may the service's user switch to it? */
+export const READER_ROLE = `
+  SELECT current_user AS me, r.oid IS NOT NULL AS present,
+         CASE WHEN r.oid IS NULL THEN false ELSE pg_has_role(current_user, r.oid, 'MEMBER') END AS member
+    FROM (SELECT 1) one LEFT JOIN pg_roles r ON r.rolname = $1`;
+
+/** What the role ($1) may read: the public schema, and which of the application tables ($2) present here. */
+export const READER_ROLE_PRIVILEGES = `
+  SELECT has_schema_privilege($1, 'public', 'USAGE') AS schema_usage,
+         count(c.oid)::int AS tables_present,
+         COALESCE(array_agg(c.relname::text ORDER BY c.relname) FILTER (WHERE has_any_column_privilege($1, c.oid, 'SELECT')), '{}') AS readable
+    FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY($2::text[])`;

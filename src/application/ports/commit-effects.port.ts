@@ -1,9 +1,16 @@
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
+
 /** What a committed transaction still owes the outside world: cache invalidation and Redis effects. */
 export interface CommitEffects {
   /** Tables the transaction wrote. */
   tables: string[];
   /** Id of the transaction whose outbox entries (Redis operations) are to be applied, if any. */
   outboxTransactionId: string | null;
+  /**
+   * Audit entries of work done inside an interactive transaction: written by the lease's COMMIT, in
+   * the transaction, just before it commits (so the chain lock is not held while the transaction idles).
+   */
+  audit?: readonly NewAuditEntry[];
 }
 
 /**

@@ -119,6 +119,21 @@ export interface LockFacts {
   blockers: BlockingSession[];
 }
 
+/** Whether restricted SQL (POST /db/query) can run as its least-privilege role. */
+export interface ReaderRoleFacts {
+  role: string;
+  /** The role exists on the server (roles are cluster-wide: another database's migration may have made it). */
+  present: boolean;
+  /** The service's user switched to it (SET ROLE, in a transaction rolled back) and it may use the public schema. */
+  usable: boolean;
+  /** Why it is not usable; null when it is. */
+  reason: string | null;
+  /** Application tables it may SELECT from (some columns at least). */
+  readableTables: string[];
+  /** What an operator must run (as a role allowed to) to make it usable; empty when it is. */
+  grants: string[];
+}
+
 /**
  * What the server says about itself, one reader per part of /db/status so each part can fail or
  * time out alone. Query texts come back normalized (no literal values).
@@ -133,4 +148,5 @@ export interface DatabaseStatusReader {
   locks(): Promise<LockFacts>;
   /** The server's statement statistics (pg_stat_statements), or null where it keeps none. */
   statementStats(limit: number): Promise<StatementStats[] | null>;
+  readerRole(): Promise<ReaderRoleFacts>;
 }

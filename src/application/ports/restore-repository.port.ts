@@ -9,4 +9,9 @@ export interface RestoreRepository {
   saveProgress(id: string, progress: RestoreProgress, status?: 'running'): Promise<void>;
   complete(id: string, report: RestoreReport, progress: RestoreProgress, at: Date): Promise<void>;
   fail(id: string, error: string, progress: RestoreProgress, at: Date): Promise<void>;
+  /**
+   * The in_place restore queued or running with a recent heartbeat, if any: the maintenance window
+   * every instance reads. A dead instance's restore stops counting once its heartbeat is stale.
+   */
+  activeInPlace(): Promise<{ id: string } | null>;
 }

@@ -16,4 +16,6 @@ export interface RetainedObjects {
   releasable(limit: number): Promise<Tombstone[]>;
   /** Drops the tombstone once its object is gone. */
   forget(key: string): Promise<void>;
+  /** Drops the tombstones whose file row exists again (an in-place restore brought it back); how many. */
+  forgetRevived(): Promise<number>;
 }

@@ -23,3 +23,31 @@ export class RestoreTargetExists extends DomainError {
     super(`Database ${databaseName} already exists; choose another database_name`, { database_name: databaseName });
   }
 }
+
+/** An in_place restore must repeat the backup's id in `confirm`: it replaces the live database. */
+export class RestoreNotConfirmed extends DomainError {
+  readonly code = 'RESTORE_NOT_CONFIRMED';
+  constructor(backupId: string) {
+    super(`An in-place restore replaces the live database: send "confirm": "${backupId}" (the backup's id) to go ahead`, { backup_id: backupId });
+  }
+}
+
+/** The backup was taken by a schema newer than this code knows: restoring it would leave code and schema apart. */
+export class BackupSchemaNewer extends DomainError {
+  readonly code = 'BACKUP_SCHEMA_NEWER';
+  constructor(backupId: string, backupVersion: string, codeVersion: string | null) {
+    super(`Backup ${backupId} has migration ${backupVersion}, newer than this service's latest (${codeVersion ?? 'none'}); deploy that version first`, {
+      backup_id: backupId,
+      backup_migration_version: backupVersion,
+      code_migration_version: codeVersion,
+    });
+  }
+}
+
+/** An in-place restore is running (on any instance): writes wait, reads go on. */
+export class UnderMaintenance extends DomainError {
+  readonly code = 'MAINTENANCE';
+  constructor(restoreId: string, retryAfterSeconds: number) {
+    super('The database is being restored; writes are refused until it ends (reads go on)', { restore_id: restoreId, retry_after: retryAfterSeconds });
+  }
+}

@@ -23,7 +23,7 @@ const PARENTS: Record<string, { column: string; parentTable: string }> = {
 };
 
 /** Never returned to anyone, never usable in filters or sorts. */
-export const SECRET_COLUMNS: ReadonlySet<string> = new Set(['password_hash', 'encryption_key_id']);
+export const SECRET_COLUMNS: ReadonlySet<string> = new Set(['password_hash', 'encryption_key_id', 'encryption_wrapped_key']);
 
 /** Columns only an admin may write: a user must not grant themselves a role or plan. */
 export const ADMIN_ONLY_COLUMNS: Readonly<Record<string, readonly string[]>> = {
@@ -31,7 +31,7 @@ export const ADMIN_ONLY_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Bookkeeping tables of the service itself: not reachable through the data API, even by admins. */
-export const INTERNAL_TABLES: ReadonlySet<string> = new Set(['schema_migrations', 'migration_runs', 'data_outbox']);
+export const INTERNAL_TABLES: ReadonlySet<string> = new Set(['schema_migrations', 'migration_runs', 'data_outbox', 'encryption_jobs', 'audit_log', 'audit_chain_anchor']);
 
 /** The ownership rule of a table, or null when only admins may touch it. */
 export function ownershipOf(table: TableSchema, tables: ReadonlyMap<string, TableSchema>): Ownership | null {

@@ -13,6 +13,11 @@ export interface TableSchema {
   primaryKey: readonly string[];
   /** Column sets with a unique constraint or index (upsert conflict targets). */
   uniqueKeys: ReadonlyArray<readonly string[]>;
+  /**
+   * Columns stored encrypted (DB_ENCRYPTION_KEY), by name, with their blind index column; absent when
+   * none are. Set by the catalog the gateway reads, never by introspection itself.
+   */
+  encrypted?: ReadonlyMap<string, { blindIndex: string | null }>;
 }
 
 export interface SchemaSnapshot {

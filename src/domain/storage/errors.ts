@@ -38,6 +38,16 @@ export class StorageBackendError extends DomainError {
   readonly code = 'STORAGE_BACKEND_ERROR';
 }
 
+/** A stored object failed its authentication (flipped, truncated or reordered bytes): never served. */
+export class StorageIntegrityError extends DomainError {
+  readonly code = 'STORAGE_INTEGRITY_ERROR';
+}
+
+/** The file's data key is wrapped by a master key no longer in the keyring (ENCRYPTION_KEYS). */
+export class EncryptionKeyUnavailable extends DomainError {
+  readonly code = 'ENCRYPTION_KEY_UNAVAILABLE';
+}
+
 export class RangeNotSatisfiable extends DomainError {
   readonly code = 'RANGE_NOT_SATISFIABLE';
 }

@@ -27,6 +27,16 @@ export interface StoredFile {
   updatedAt: Date;
   /** Set while the file is in the trash. */
   deletedAt: Date | null;
+  /** Present when the object is stored encrypted (segmented AEAD under a wrapped data key); absent (or null): stored in clear. */
+  encryption?: FileEncryption | null;
+}
+
+/** The file's data key as stored with its row: wrapped by master key `keyId`, never in clear. */
+export interface FileEncryption {
+  /** The master key's id in ENCRYPTION_KEYS (files.encryption_key_id). */
+  keyId: string;
+  /** base64 of nonce | wrapped key | tag (files.encryption_wrapped_key). */
+  wrappedKey: string;
 }
 
 export const TRASH_RETENTION_DAYS = 30;

@@ -4,7 +4,7 @@ export const MIN_CHUNK_SIZE = 256 * 1024;
 export const MAX_CHUNK_SIZE = 100 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 5 * 1024 * 1024;
 
-/** completing: the last chunk is being assembled (one request holds it); expired: staged chunks dropped. */
+/** completing: the upload is being completed (one request holds it); expired: the staged object dropped. */
 export type UploadSessionStatus = 'uploading' | 'completing' | 'completed' | 'failed' | 'expired';
 
 /** A resumable upload in progress (table upload_sessions); it outlives the process that began it. */
@@ -13,9 +13,9 @@ export interface UploadSession {
   userId: string;
   /** The id the file will have once complete. */
   fileId: string;
-  /** Object key the chunks are assembled into. */
+  /** Object key the staged object becomes once complete. */
   key: string;
-  /** The ChunkedUploads id of the staged chunks. */
+  /** The UploadStaging id of the staged object. */
   uploadId: string;
   filename: string;
   sizeBytes: number;
@@ -27,6 +27,13 @@ export interface UploadSession {
   checksumMd5: string | null;
   /** md5 (hex) of each chunk received, by index. */
   chunks: Record<number, string>;
+  /**
+   * Bytes 0..receivedBytes-1 are durable in the staged object and hashed (tus's Upload-Offset; for the
+   * seed's chunks, the prefix without a gap).
+   */
+  receivedBytes: number;
+  /** The md5 and sha256 state after those bytes (ResumableHasher), so any process continues it; null before any. */
+  hashState: Uint8Array | null;
   status: UploadSessionStatus;
   expiresAt: Date;
   createdAt: Date;

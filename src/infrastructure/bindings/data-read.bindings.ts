@@ -25,6 +25,7 @@ import type { Config } from '../config';
 import { periodicTask } from '../periodic-task';
 import { TOKENS } from '../tokens';
 import type { KeyValueBackend } from './key-value.bindings';
+import { readerWithEncryption, type ColumnEncryption } from './column-encryption.bindings';
 
 /**
  * The gateway's read path: scoped selects, the read cache (and the CacheInvalidator writes call),
@@ -36,7 +37,11 @@ export function bindDataReads(bind: Bind): void {
     (backend: KeyValueBackend, clock: Clock): QueryCache => (backend.kind === 'redis' ? new RedisQueryCache(backend.client) : new InMemoryQueryCache(clock)),
     [TOKENS.KeyValueBackend, TOKENS.Clock],
   );
-  bind(TOKENS.TableReader, (db: PgSqlDatabase): TableReader => new PgTableReader(db), [TOKENS.PgSqlDatabase]);
+  bind(
+    TOKENS.TableReader,
+    (db: PgSqlDatabase, encryption: ColumnEncryption): TableReader => readerWithEncryption(new PgTableReader(db), encryption),
+    [TOKENS.PgSqlDatabase, TOKENS.ColumnEncryption],
+  );
   bind(
     TOKENS.ReadCache,
     (config: Config, cache: QueryCache, metrics: PrometheusMetrics, pending: PendingInvalidations, logger: Logger) =>

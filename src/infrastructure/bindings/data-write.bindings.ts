@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { AuditTrail } from '../../application/ports/audit-trail.port';
 import type { CacheInvalidator } from '../../application/ports/cache-invalidator.port';
 import type { Clock } from '../../application/ports/clock.port';
 import type { PostCommit } from '../../application/ports/commit-effects.port';
@@ -27,6 +28,7 @@ import type { Config } from '../config';
 import type { Lifecycle } from '../lifecycle';
 import { TOKENS } from '../tokens';
 import type { KeyValueBackend } from './key-value.bindings';
+import { writerWithEncryption, type ColumnEncryption } from './column-encryption.bindings';
 
 /** How often the relay looks for effects still owed (Redis down at commit, or an instance gone). */
 const RELAY_INTERVAL_MS = 500;
@@ -36,7 +38,7 @@ const RELAY_INTERVAL_MS = 500;
  * by lease commits), PendingInvalidations (read by the read cache) and the outbox relay.
  */
 export function bindDataWrites(bind: Bind): void {
-  bind(TOKENS.RowWriter, (): RowWriter => new PgRowWriter(), []);
+  bind(TOKENS.RowWriter, (encryption: ColumnEncryption): RowWriter => writerWithEncryption(new PgRowWriter(), encryption), [TOKENS.ColumnEncryption]);
   bind(
     TOKENS.OutboxStore,
     (config: Config, db: PgSqlDatabase, logger: Logger, lifecycle: Lifecycle): OutboxStore => {
@@ -76,9 +78,9 @@ export function bindDataWrites(bind: Bind): void {
   bind(TOKENS.PendingInvalidations, (outbox: OutboxStore): PendingInvalidations => new OutboxPendingInvalidations(outbox), [TOKENS.OutboxStore]);
   bind(
     TOKENS.RunTransaction,
-    (catalog: SchemaCatalog, sessions: PgSqlDatabase, leases: LeaseSessions, writer: RowWriter, outbox: OutboxStore, postCommit: PostCommit) =>
-      new RunTransaction({ catalog, sessions, leases, writer, outbox, postCommit }),
-    [TOKENS.SchemaCatalog, TOKENS.PgSqlDatabase, TOKENS.LeaseSessions, TOKENS.RowWriter, TOKENS.OutboxStore, TOKENS.PostCommit],
+    (catalog: SchemaCatalog, sessions: PgSqlDatabase, leases: LeaseSessions, writer: RowWriter, outbox: OutboxStore, postCommit: PostCommit, audit: AuditTrail) =>
+      new RunTransaction({ catalog, sessions, leases, writer, outbox, postCommit, audit }),
+    [TOKENS.SchemaCatalog, TOKENS.PgSqlDatabase, TOKENS.LeaseSessions, TOKENS.RowWriter, TOKENS.OutboxStore, TOKENS.PostCommit, TOKENS.AuditTrail],
   );
   bind(
     TOKENS.OutboxRelay,

@@ -7,6 +7,9 @@ import { InMemoryKeyValueStore } from '../../adapters/in-memory/fallbacks/in-mem
 import { createRedisClient } from '../../adapters/redis/redis-client';
 import { RedisKeyValueStore } from '../../adapters/redis/redis-key-value-store';
 import { ResilientRedisRateLimitStore } from '../../adapters/redis/resilient-redis-rate-limit-store';
+import { InMemoryUploadSlots } from '../../adapters/in-memory/fallbacks/in-memory-upload-slots';
+import { RedisUploadSlots } from '../../adapters/redis/redis-upload-slots';
+import type { UploadSlots } from '../../application/ports/upload-slots.port';
 import type { Bind } from '../binder';
 import type { Config } from '../config';
 import type { Lifecycle } from '../lifecycle';
@@ -48,5 +51,15 @@ export function bindKeyValue(bind: Bind): void {
     TOKENS.RateLimitStore,
     (backend: KeyValueBackend): Store | undefined => (backend.kind === 'redis' ? new ResilientRedisRateLimitStore(backend.client, 'ratelimit:') : undefined),
     [TOKENS.KeyValueBackend],
+  );
+  // Uploads in flight per caller (MAX_CONCURRENT_UPLOADS): one count across instances with Redis.
+  bind(
+    TOKENS.UploadSlots,
+    (backend: KeyValueBackend, lifecycle: Lifecycle): UploadSlots => {
+      const slots = backend.kind === 'redis' ? new RedisUploadSlots(backend.client) : new InMemoryUploadSlots();
+      lifecycle.onClose('upload slots', () => slots.close());
+      return slots;
+    },
+    [TOKENS.KeyValueBackend, TOKENS.Lifecycle],
   );
 }

@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../../application/ports/audit-trail.port';
 import type { Clock } from '../../application/ports/clock.port';
 import type { PostCommit } from '../../application/ports/commit-effects.port';
 import type { ConnectionPools } from '../../application/ports/connection-pools.port';
@@ -73,8 +74,8 @@ export function bindLeases(bind: Bind): void {
   bind(TOKENS.BeginLeaseTransaction, (registry: LeaseRegistry) => new BeginLeaseTransaction(registry), [TOKENS.LeaseRegistry]);
   bind(
     TOKENS.CommitLeaseTransaction,
-    (registry: LeaseRegistry, postCommit: PostCommit, logger: Logger) => new CommitLeaseTransaction(registry, postCommit, logger),
-    [TOKENS.LeaseRegistry, TOKENS.PostCommit, TOKENS.Logger],
+    (registry: LeaseRegistry, postCommit: PostCommit, logger: Logger, audit: AuditTrail) => new CommitLeaseTransaction(registry, postCommit, logger, audit),
+    [TOKENS.LeaseRegistry, TOKENS.PostCommit, TOKENS.Logger, TOKENS.AuditTrail],
   );
   bind(TOKENS.RollbackLeaseTransaction, (registry: LeaseRegistry) => new RollbackLeaseTransaction(registry), [TOKENS.LeaseRegistry]);
   bind(

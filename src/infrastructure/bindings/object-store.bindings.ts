@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
-import type { ChunkedUploads, ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
+import type { ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
+import type { UploadStaging } from '../../application/ports/upload-staging.port';
 import type { DependencyProbe } from '../../application/ports/dependency-probe.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { Logger } from '../../application/ports/logger.port';
@@ -16,11 +17,11 @@ import type { StorageConfig, StorageProviderName } from '../storage-config';
 import { TOKENS } from '../tokens';
 
 /**
- * One provider's adapter in the roles it plays: every adapter stores objects and stages chunks; the
+ * One provider's adapter in the roles it plays: every adapter stores objects and stages uploads; the
  * cloud ones also sign download URLs (the disk has none: the service signs its own with an HMAC).
  */
 export interface StoreAdapter {
-  readonly store: ObjectStore & ChunkedUploads;
+  readonly store: ObjectStore & UploadStaging;
   readonly signer: ObjectUrlSigner | null;
   /** Free space, where the provider has such a figure (a disk). */
   readonly capacity: CapacityReader | undefined;
@@ -47,13 +48,13 @@ function adapterFor(provider: StorageProviderName, storage: StorageConfig, role:
 }
 
 /**
- * The primary store's adapter (bound once, exposed as ObjectStore, ChunkedUploads and ObjectUrlSigner),
+ * The primary store's adapter (bound once, exposed as ObjectStore, UploadStaging and ObjectUrlSigner),
  * the optional backup store (null when none is configured), the backup copies and the health probes.
  */
 export function bindObjectStores(bind: Bind): void {
   bind(TOKENS.PrimaryObjectStore, (config: Config, lifecycle: Lifecycle) => adapterFor(config.storage.provider, config.storage, 'primary', lifecycle), [TOKENS.Config, TOKENS.Lifecycle]);
   bind(TOKENS.ObjectStore, (adapter: StoreAdapter): ObjectStore => adapter.store, [TOKENS.PrimaryObjectStore]);
-  bind(TOKENS.ChunkedUploads, (adapter: StoreAdapter): ChunkedUploads => adapter.store, [TOKENS.PrimaryObjectStore]);
+  bind(TOKENS.UploadStaging, (adapter: StoreAdapter): UploadStaging => adapter.store, [TOKENS.PrimaryObjectStore]);
   bind(TOKENS.ObjectUrlSigner, (adapter: StoreAdapter) => adapter.signer, [TOKENS.PrimaryObjectStore]);
 
   bind(

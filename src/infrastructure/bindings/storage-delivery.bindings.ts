@@ -1,8 +1,11 @@
 import type { Clock } from '../../application/ports/clock.port';
+import type { FileContent } from '../../application/storage/encryption/file-content';
 import type { ContentHasher } from '../../application/ports/content-hasher.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { Logger } from '../../application/ports/logger.port';
-import type { ChunkedUploads, ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
+import type { ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
+import type { UploadStaging } from '../../application/ports/upload-staging.port';
+import { HashWasmResumableHasher } from '../../adapters/hashing/hash-wasm-resumable-hasher';
 import type { UploadSessionRepository } from '../../application/ports/upload-session-repository.port';
 import { CleanExpiredUploads } from '../../application/storage/uploads/clean-expired-uploads';
 import { CompleteResumableUpload } from '../../application/storage/uploads/complete-resumable-upload';
@@ -42,7 +45,7 @@ export function bindStorageDelivery(bind: Bind): void {
   const signature = (config: Config) => new DownloadSignature(resolveSigningSecret(config));
 
   bind(TOKENS.UploadSessionRepository, (db: PgSqlDatabase): UploadSessionRepository => new PgUploadSessionRepository(db), [TOKENS.PgSqlDatabase]);
-  bind(TOKENS.StreamFile, (store: ObjectStore) => new StreamFile(store), [TOKENS.ObjectStore]);
+  bind(TOKENS.StreamFile, (store: ObjectStore, content: FileContent) => new StreamFile(store, content), [TOKENS.ObjectStore, TOKENS.FileContent]);
   bind(
     TOKENS.DownloadFile,
     (config: Config, files: FileRepository, signer: ObjectUrlSigner | null, clock: Clock) =>
@@ -56,39 +59,41 @@ export function bindStorageDelivery(bind: Bind): void {
   );
   bind(
     TOKENS.InitResumableUpload,
-    (config: Config, sessions: UploadSessionRepository, chunked: ChunkedUploads, clock: Clock) =>
+    (config: Config, sessions: UploadSessionRepository, chunked: UploadStaging, clock: Clock) =>
       new InitResumableUpload(sessions, chunked, clock, {
         maxFileSizeBytes: config.uploads.maxFileSizeBytes,
         sessionTtlSeconds: config.resumable.sessionTtlSeconds,
       }),
-    [TOKENS.Config, TOKENS.UploadSessionRepository, TOKENS.ChunkedUploads, TOKENS.Clock],
+    [TOKENS.Config, TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.Clock],
   );
   bind(
     TOKENS.CompleteResumableUpload,
-    (sessions: UploadSessionRepository, store: ObjectStore, chunked: ChunkedUploads, create: CreateStoredFile, logger: Logger, hasher: ContentHasher) =>
-      new CompleteResumableUpload(sessions, store, chunked, create, logger, hasher),
-    [TOKENS.UploadSessionRepository, TOKENS.ObjectStore, TOKENS.ChunkedUploads, TOKENS.CreateStoredFile, TOKENS.Logger, TOKENS.ContentHasher],
+    (sessions: UploadSessionRepository, store: ObjectStore, chunked: UploadStaging, create: CreateStoredFile, logger: Logger) =>
+      new CompleteResumableUpload(sessions, store, chunked, create, logger, new HashWasmResumableHasher()),
+    [TOKENS.UploadSessionRepository, TOKENS.ObjectStore, TOKENS.UploadStaging, TOKENS.CreateStoredFile, TOKENS.Logger],
   );
   bind(
     TOKENS.UploadChunk,
-    (sessions: UploadSessionRepository, chunked: ChunkedUploads, complete: CompleteResumableUpload, clock: Clock) => new UploadChunk(sessions, chunked, complete, clock),
-    [TOKENS.UploadSessionRepository, TOKENS.ChunkedUploads, TOKENS.CompleteResumableUpload, TOKENS.Clock],
+    (sessions: UploadSessionRepository, chunked: UploadStaging, complete: CompleteResumableUpload, clock: Clock) =>
+      new UploadChunk(sessions, chunked, new HashWasmResumableHasher(), complete, clock),
+    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.CompleteResumableUpload, TOKENS.Clock],
   );
   bind(
     TOKENS.TusAppend,
-    (sessions: UploadSessionRepository, chunk: UploadChunk, clock: Clock) => new TusAppend(sessions, chunk, clock),
-    [TOKENS.UploadSessionRepository, TOKENS.UploadChunk, TOKENS.Clock],
+    (sessions: UploadSessionRepository, staging: UploadStaging, complete: CompleteResumableUpload, clock: Clock) =>
+      new TusAppend(sessions, staging, new HashWasmResumableHasher(), complete, clock),
+    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.CompleteResumableUpload, TOKENS.Clock],
   );
   bind(
     TOKENS.TerminateUpload,
-    (sessions: UploadSessionRepository, chunked: ChunkedUploads, clock: Clock) => new TerminateUpload(sessions, chunked, clock),
-    [TOKENS.UploadSessionRepository, TOKENS.ChunkedUploads, TOKENS.Clock],
+    (sessions: UploadSessionRepository, chunked: UploadStaging, clock: Clock) => new TerminateUpload(sessions, chunked, clock),
+    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.Clock],
   );
   bind(TOKENS.GetResumableUpload, (sessions: UploadSessionRepository, clock: Clock) => new GetResumableUpload(sessions, clock), [TOKENS.UploadSessionRepository, TOKENS.Clock]);
   bind(
     TOKENS.CleanExpiredUploads,
-    (sessions: UploadSessionRepository, chunked: ChunkedUploads, clock: Clock, logger: Logger) => new CleanExpiredUploads(sessions, chunked, clock, logger),
-    [TOKENS.UploadSessionRepository, TOKENS.ChunkedUploads, TOKENS.Clock, TOKENS.Logger],
+    (sessions: UploadSessionRepository, chunked: UploadStaging, clock: Clock, logger: Logger) => new CleanExpiredUploads(sessions, chunked, clock, logger),
+    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.Clock, TOKENS.Logger],
   );
   bind(
     TOKENS.UploadCleanup,

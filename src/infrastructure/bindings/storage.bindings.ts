@@ -1,4 +1,6 @@
+import type { AuditTrail } from '../../application/ports/audit-trail.port';
 import type { Clock } from '../../application/ports/clock.port';
+import type { FileContent } from '../../application/storage/encryption/file-content';
 import type { ContentHasher } from '../../application/ports/content-hasher.port';
 import type { ContentSniffer } from '../../application/ports/content-sniffer.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
@@ -45,11 +47,11 @@ export function bindStorageFiles(bind: Bind): void {
   bind(TOKENS.MetadataExtractor, (): MetadataExtractor => new MediaMetadataExtractor(), []);
   bind(
     TOKENS.CreateStoredFile,
-    (config: Config, store: ObjectStore, files: FileRepository, sniffer: ContentSniffer, extractor: MetadataExtractor, clock: Clock, logger: Logger, replication: BackupReplication, afterCreate: FileCreatedHook) => {
+    (config: Config, store: ObjectStore, files: FileRepository, sniffer: ContentSniffer, extractor: MetadataExtractor, clock: Clock, logger: Logger, replication: BackupReplication, afterCreate: FileCreatedHook, content: FileContent, audit: AuditTrail) => {
       const { maxFileSizeBytes, allowedMimeTypes, quotaBytes } = config.uploads;
-      return new CreateStoredFile(store, files, sniffer, extractor, clock, logger, { maxFileSizeBytes, allowedMimeTypes, quotaBytes }, replication, afterCreate);
+      return new CreateStoredFile(store, files, sniffer, extractor, clock, logger, { maxFileSizeBytes, allowedMimeTypes, quotaBytes }, replication, afterCreate, content, audit);
     },
-    [TOKENS.Config, TOKENS.ObjectStore, TOKENS.FileRepository, TOKENS.ContentSniffer, TOKENS.MetadataExtractor, TOKENS.Clock, TOKENS.Logger, TOKENS.ReplicateToBackup, TOKENS.AutoTransform],
+    [TOKENS.Config, TOKENS.ObjectStore, TOKENS.FileRepository, TOKENS.ContentSniffer, TOKENS.MetadataExtractor, TOKENS.Clock, TOKENS.Logger, TOKENS.ReplicateToBackup, TOKENS.AutoTransform, TOKENS.FileContent, TOKENS.AuditTrail],
   );
   // md5 and sha256 off the event loop, on two threads: uploads hashed on it ran at ~0.4x a plain disk copy (docs/benchmarks.md, Storage).
   bind(
@@ -63,8 +65,9 @@ export function bindStorageFiles(bind: Bind): void {
   );
   bind(
     TOKENS.UploadFile,
-    (config: Config, store: ObjectStore, create: CreateStoredFile, logger: Logger, hasher: ContentHasher) => new UploadFile(store, create, config.uploads.maxFileSizeBytes, logger, hasher),
-    [TOKENS.Config, TOKENS.ObjectStore, TOKENS.CreateStoredFile, TOKENS.Logger, TOKENS.ContentHasher],
+    (config: Config, store: ObjectStore, create: CreateStoredFile, logger: Logger, hasher: ContentHasher, content: FileContent) =>
+      new UploadFile(store, create, config.uploads.maxFileSizeBytes, logger, hasher, content),
+    [TOKENS.Config, TOKENS.ObjectStore, TOKENS.CreateStoredFile, TOKENS.Logger, TOKENS.ContentHasher, TOKENS.FileContent],
   );
   bind(
     TOKENS.RemoveStoredFile,

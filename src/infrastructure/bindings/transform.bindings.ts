@@ -1,4 +1,5 @@
 import type { Clock } from '../../application/ports/clock.port';
+import type { FileContent } from '../../application/storage/encryption/file-content';
 import type { ContentHasher } from '../../application/ports/content-hasher.port';
 import type { DocumentRenderer } from '../../application/ports/document-renderer.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
@@ -105,13 +106,15 @@ export function bindTransforms(bind: Bind): void {
       remove: RemoveStoredFile,
       clock: Clock,
       logger: Logger,
+      content: FileContent,
     ) => {
-      const derived = new StoreDerivedFile(store, files, create, config.uploads.maxFileSizeBytes, hasher);
+      const derived = new StoreDerivedFile(store, files, create, config.uploads.maxFileSizeBytes, hasher, content);
       return new RunTransformation(
         transformations, files, store,
         { image, media, text, pages, drawWaveform: renderWaveformPng, scratch: new TempScratchFolders() },
         derived, remove, clock, logger,
         { timeoutMs: config.transforms.timeoutSeconds * 1000, cancelPollMs: 500 },
+        content,
       );
     },
     [
@@ -128,6 +131,7 @@ export function bindTransforms(bind: Bind): void {
       TOKENS.RemoveStoredFile,
       TOKENS.Clock,
       TOKENS.Logger,
+      TOKENS.FileContent,
     ],
   );
   // None with TRANSFORM_CONCURRENCY=0: this instance then only queues, others run the jobs.

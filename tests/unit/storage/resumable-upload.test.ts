@@ -10,7 +10,7 @@ import { aCaller } from '../../support/caller-builder';
 import { FakeClock } from '../../support/fake-clock';
 import { aFile } from '../../support/file-builder';
 import { RecordingLogger } from '../../support/recording-logger';
-import { InlineContentHasher } from '../../../src/adapters/hashing/inline-content-hasher';
+import { HashWasmResumableHasher } from '../../../src/adapters/hashing/hash-wasm-resumable-hasher';
 
 const CHUNK = 256 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -27,14 +27,15 @@ function world() {
     },
   };
   const logger = new RecordingLogger();
-  const complete = new CompleteResumableUpload(sessions, store, store, creation, logger, new InlineContentHasher());
+  const hasher = new HashWasmResumableHasher();
+  const complete = new CompleteResumableUpload(sessions, store, store, creation, logger, hasher);
   return {
     clock,
     store,
     sessions,
     created,
     init: new InitResumableUpload(sessions, store, clock, { maxFileSizeBytes: 10 * CHUNK, sessionTtlSeconds: 60 }),
-    chunk: new UploadChunk(sessions, store, complete, clock),
+    chunk: new UploadChunk(sessions, store, hasher, complete, clock),
     clean: new CleanExpiredUploads(sessions, store, clock, logger),
   };
 }

@@ -27,6 +27,11 @@ export class RateLimited extends DomainError<HttpErrorCode> {
   readonly code = 'RATE_LIMIT_EXCEEDED';
 }
 
+/** The caller already has MAX_CONCURRENT_UPLOADS upload requests in flight. */
+export class UploadLimitExceeded extends DomainError<HttpErrorCode> {
+  readonly code = 'UPLOAD_LIMIT_EXCEEDED';
+}
+
 export class MethodNotAllowed extends DomainError<HttpErrorCode> {
   readonly code = 'METHOD_NOT_ALLOWED';
 }

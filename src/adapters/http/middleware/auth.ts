@@ -19,7 +19,10 @@ export function authenticate(verifier: TokenVerifier): RequestHandler {
       const caller = await verifier.verify(match[1]);
       res.locals.caller = caller;
       const context = requestContext.getStore();
-      if (context) context.callerId = caller.userId;
+      if (context) {
+        context.callerId = caller.userId;
+        context.callerRole = caller.role;
+      }
       next();
     } catch (error) {
       next(error);

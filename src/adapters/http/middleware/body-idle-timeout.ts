@@ -21,6 +21,9 @@ export function bodyIdleTimeout(idleMs: number, service: string): RequestHandler
 function watch(req: Request, res: Response, idleMs: number, service: string): void {
   // Node emits 'timeout' on the request only while it is incomplete (then on the response, then the server).
   const onTimeout = () => {
+    // Detached from its socket already (answered, connection gone): nothing left to time out, and
+    // req.setTimeout would throw out of a timer, taking the process down.
+    if (!req.socket) return;
     if (req.readableLength > 0) {
       req.setTimeout(idleMs);
       return;

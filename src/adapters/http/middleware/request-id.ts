@@ -11,6 +11,7 @@ export function requestId(): RequestHandler {
     const id = offered && ACCEPTABLE_ID.test(offered) ? offered : `req_${randomUUID()}`;
     res.locals.requestId = id;
     res.setHeader('X-Request-ID', id);
-    requestContext.run({ requestId: id }, next);
+    const userAgent = req.get('user-agent')?.slice(0, 512);
+    requestContext.run({ requestId: id, ...(req.ip ? { clientIp: req.ip } : {}), ...(userAgent ? { userAgent } : {}) }, next);
   };
 }

@@ -3,6 +3,7 @@ import type { GetCdnStats } from '../../../application/storage/cdn/get-cdn-stats
 import type { RequestCdnPurge } from '../../../application/storage/cdn/request-cdn-purge';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentPurge, presentStats } from '../presenters/cdn.presenter';
+import { field } from '../route-audit';
 import type { RouteBuilder } from '../route-builder';
 import { PurgeBodySchema, PurgeIdParamsSchema, PurgeResponseSchema, StatsQuerySchema, StatsResponseSchema } from '../schemas/cdn.schemas';
 
@@ -25,6 +26,7 @@ export function cdnRoutes(routes: RouteBuilder, deps: CdnRouteDeps): void {
     summary: 'Purge files\' URLs from every configured CDN, asynchronously (poll GET /cdn/purge/{id})',
     body: PurgeBodySchema,
     responses: { 202: { description: 'Queued (or completed at once when no CDN is configured)', schema: PurgeResponseSchema }, 400: { description: 'VALIDATION_ERROR', schema: ErrorBodySchema }, 404: NOT_FOUND },
+    audit: { action: 'cdn.purge', targetType: 'cdn_purge', targetId: (_i, b) => field(b, 'id'), details: ({ body }) => ({ file_ids: body.file_ids, purge_type: body.purge_type ?? null }) },
     handler: async ({ body }, ctx) => {
       const request = await deps.requestPurge.execute({ caller: ctx.caller, fileIds: body.file_ids, purgeType: body.purge_type });
       return { status: 202, headers: { ...NO_STORE, Location: `/api/v1/storage/cdn/purge/${request.id}` }, body: presentPurge(request) };

@@ -4,6 +4,7 @@ import type { CommitLeaseTransaction } from '../../../application/database/lease
 import type { ReleaseLease } from '../../../application/database/leases/release-lease';
 import type { RollbackLeaseTransaction } from '../../../application/database/leases/rollback-lease-transaction';
 import { ErrorBodySchema } from '../openapi/error-schema';
+import { field } from '../route-audit';
 import type { RouteBuilder } from '../route-builder';
 import {
   AcquireLeaseBodySchema,
@@ -34,6 +35,8 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
     path: '/api/v1/connections/acquire',
     tag: 'Connections',
     auth: 'user',
+    // A lease only holds a connection; what is written through it goes by /data/transaction or commit.
+    writes: false,
     summary: 'Reserve a dedicated PostgreSQL connection until release, expiry or idle timeout',
     description:
       'Queries and transactions that carry the connection_id run on it, one at a time. The lease lives in the instance that granted it: ' +
@@ -45,6 +48,7 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
       503: error('DATABASE_CONNECTION_FAILED (pool exhausted; details.pool_status, retry_after and Retry-After) or DATABASE_UNAVAILABLE'),
       504: error('DATABASE_TIMEOUT: the server did not answer the connect in time'),
     },
+    audit: { action: 'lease.acquire', targetType: 'lease', targetId: (_i, b) => field(b, 'connection_id'), actor: ({ body }) => ({ serviceName: body.service_name }), details: ({ body }) => ({ database_type: body.database_type, operation_type: body.operation_type }) },
     handler: async ({ body }, { caller }) => {
       const { lease, databaseUrl, poolStats } = await deps.acquire.execute({
         caller,
@@ -71,9 +75,11 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
     path: '/api/v1/connections/release',
     tag: 'Connections',
     auth: 'user',
+    writes: false,
     summary: 'Give the connection back (an open transaction is rolled back)',
     body: ReleaseLeaseBodySchema,
     responses: { 200: { description: 'Released', schema: ReleaseLeaseResponseSchema }, 404: NOT_YOURS, 409: ELSEWHERE },
+    audit: { action: 'lease.release', targetType: 'lease', targetId: ({ body }) => body.connection_id, actor: ({ body }) => ({ serviceName: body.service_name ?? null }), details: (_i, b) => ({ duration_ms: b?.['duration_ms'] ?? null }) },
     handler: async ({ body }, { caller }) => {
       const released = await deps.release.execute({ caller, connectionId: body.connection_id, serviceName: body.service_name });
       return { status: 200, headers: NO_STORE, body: { status: 'released', connection_id: released.connectionId, duration_ms: released.durationMs } };
@@ -86,6 +92,8 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
       path: `/api/v1/connections/:connection_id/${verb}`,
       tag: 'Connections',
       auth: 'user',
+      // Only a commit makes writes stick: begin and rollback go on during a restore.
+      writes: verb === 'commit',
       summary,
       params: LeaseParamsSchema,
       responses: {
@@ -93,6 +101,7 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
         404: NOT_YOURS,
         409: error(`${conflict}; or LEASE_ON_OTHER_INSTANCE`),
       },
+      audit: { action: `lease.transaction_${verb}`, targetType: 'lease', targetId: ({ params }) => params.connection_id },
       handler: async ({ params }, { caller }) => {
         const state = await run({ caller, connectionId: params.connection_id });
         return { status: 200, headers: NO_STORE, body: { connection_id: state.connectionId, transaction_status: state.transactionStatus } };

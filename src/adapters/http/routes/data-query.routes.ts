@@ -22,6 +22,7 @@ export function dataQueryRoutes(routes: RouteBuilder, deps: DataQueryRouteDeps):
     path: '/api/v1/data/query',
     tag: 'Data',
     auth: 'user',
+    writes: false,
     summary: 'Query a table (select) or read Redis keys (get), scoped to what the caller owns',
     description:
       'postgresql/select: tables, columns, sorts and fields are checked against the migrated schema; values are bound parameters. ' +

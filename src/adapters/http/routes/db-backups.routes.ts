@@ -5,6 +5,7 @@ import type { OpenBackupArchive } from '../../../application/database/backups/op
 import type { StartBackup } from '../../../application/database/backups/start-backup';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentBackup } from '../presenters/db-backups.presenter';
+import { field } from '../route-audit';
 import type { RouteBuilder } from '../route-builder';
 import { BackupArchiveSchema, BackupListSchema, BackupParamsSchema, BackupSchema, ListBackupsQuerySchema, StartBackupBodySchema } from '../schemas/db-backups.schemas';
 import { sendStream } from './send-stream';
@@ -35,6 +36,7 @@ export function dbBackupsRoutes(routes: RouteBuilder, deps: BackupRouteDeps): vo
       409: { description: 'BACKUP_IN_PROGRESS: another backup is queued or running', schema: ErrorBodySchema },
       503: { description: 'BACKUP_TOOL_UNAVAILABLE: pg_dump/pg_restore missing or older than the server (details.package names what to install)', schema: ErrorBodySchema },
     },
+    audit: { action: 'backup.start', targetType: 'backup', targetId: (_i, b) => field(b, 'id') },
     handler: async ({ body }) => {
       const backup = await deps.startBackup.execute({ label: body.label ?? null, includeFilesManifest: body.include_files_manifest, kind: 'manual' });
       return { status: 202, body: presentBackup(backup), headers: { ...NO_STORE, Location: `/api/v1/db/backups/${backup.id}` } };
@@ -117,6 +119,7 @@ export function dbBackupsRoutes(routes: RouteBuilder, deps: BackupRouteDeps): vo
       404: { description: 'BACKUP_NOT_FOUND', schema: ErrorBodySchema },
       409: { description: 'BACKUP_IN_PROGRESS: the backup is queued or running', schema: ErrorBodySchema },
     },
+    audit: { action: 'backup.delete', targetType: 'backup', targetId: ({ params }) => params.id },
     handler: async ({ params }) => {
       await deps.deleteBackup.execute(params.id);
       return { status: 204 };

@@ -10,6 +10,7 @@ export function dbQueryRoutes(routes: RouteBuilder, deps: { runRestrictedSql: Ru
     path: '/api/v1/db/query',
     tag: 'Database operations',
     auth: 'admin',
+    writes: false,
     summary: 'Run one read-only SELECT as the least-privilege role vb_sql_reader',
     description:
       'Parsed by PostgreSQL\'s own parser and refused unless it is one SELECT (WITH of selects, EXPLAIN without ANALYZE) calling only allow-listed functions; ' +
@@ -22,6 +23,8 @@ export function dbQueryRoutes(routes: RouteBuilder, deps: { runRestrictedSql: Ru
       503: { description: 'SQL_ROLE_UNAVAILABLE: the reader role is missing; details.statements are what an operator must run', schema: ErrorBodySchema },
       504: { description: 'QUERY_TIMEOUT: cancelled after timeout_ms', schema: ErrorBodySchema },
     },
+    // The statement's text, never its params (values) nor its rows.
+    audit: { action: 'db.query', targetType: 'sql', details: ({ body }) => ({ sql: body.sql.slice(0, 4_000), param_count: body.params?.length ?? 0 }) },
     handler: async ({ body }, { caller }) => {
       const answer = await deps.runRestrictedSql.execute({ sql: body.sql, params: body.params, maxRows: body.max_rows, timeoutMs: body.timeout_ms, callerId: caller.userId });
       return {

@@ -14,7 +14,7 @@ export function dbStatusRoutes(routes: RouteBuilder, deps: DbStatusRouteDeps): v
     path: '/api/v1/db/status',
     tag: 'Database operations',
     auth: 'admin',
-    summary: 'Server, database, connections, performance, replication, slow queries, index advice, locks, last backup',
+    summary: 'Server, database, connections, performance, replication, slow queries, index advice, locks, last backup, restricted SQL role',
     description:
       'Every part is read in parallel, each bounded by HEALTH_CHECK_TIMEOUT_MS; a part that cannot be read answers {"available": false, "reason": "…"} ' +
       'while the others answer. Query texts are normalized (no literal values).',

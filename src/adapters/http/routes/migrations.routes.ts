@@ -3,6 +3,7 @@ import type { GetMigrationStatus } from '../../../application/database/migration
 import type { RunMigrations } from '../../../application/database/migrations/run-migrations';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentRun, presentRunStarted, presentStatus } from '../presenters/migrations.presenter';
+import { field } from '../route-audit';
 import type { RouteBuilder } from '../route-builder';
 import {
   MigrationRunParamsSchema,
@@ -51,6 +52,7 @@ export function migrationsRoutes(routes: RouteBuilder, deps: MigrationRouteDeps)
         schema: ErrorBodySchema,
       },
     },
+    audit: { action: 'migration.run', targetType: 'migration_run', targetId: (_i, b) => field(b, 'migration_id'), details: ({ body }) => ({ target_version: body.target_version ?? null, dry_run: body.dry_run ?? false }) },
     handler: async ({ body }) => {
       const run = await deps.runMigrations.execute({ targetVersion: body.target_version, dryRun: body.dry_run });
       if (run.status !== 'running') return { status: 200, body: presentRunStarted(run) };

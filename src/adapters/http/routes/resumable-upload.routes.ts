@@ -4,14 +4,12 @@ import type { InitResumableUpload } from '../../../application/storage/uploads/i
 import type { UploadChunk } from '../../../application/storage/uploads/upload-chunk';
 import { DomainError } from '../../../domain/shared/domain-error';
 import { ValidationFailed } from '../../../domain/shared/errors';
-import { MAX_CHUNK_SIZE } from '../../../domain/storage/upload-session';
 import { UnsupportedMediaType } from '../errors/http-errors';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentFile, urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import { presentProgress, presentSession } from '../presenters/resumable-upload.presenter';
 import type { RouteBuilder } from '../route-builder';
 import { ChunkResponseSchema, InitResumableBodySchema, InitResumableResponseSchema, SessionParamsSchema, SessionResponseSchema } from '../schemas/resumable-upload.schemas';
-import { readRawBody } from './read-raw-body';
 import { isUuid } from '../../../domain/shared/uuid';
 
 export interface ResumableRouteDeps {
@@ -72,6 +70,7 @@ export function resumableUploadRoutes(routes: RouteBuilder, deps: ResumableRoute
   routes.define({
     method: 'put',
     path: '/api/v1/storage/upload/resumable/chunk',
+    uploadSlot: true,
     tag: 'Storage',
     auth: 'user',
     summary: 'Upload one chunk (raw application/octet-stream body)',
@@ -104,8 +103,9 @@ export function resumableUploadRoutes(routes: RouteBuilder, deps: ResumableRoute
       if (issues.length > 0) throw new ValidationFailed('Invalid chunk headers', issues);
       let result;
       try {
-        const body = (max: number) => readRawBody(req, Math.min(max, MAX_CHUNK_SIZE));
-        result = await deps.uploadChunk.execute({ caller, sessionId, index: Number(indexHeader), body, checksumMd5: checksum });
+        const declared = req.get('content-length');
+        const declaredLength = declared && /^\d{1,15}$/.test(declared) ? Number(declared) : null;
+        result = await deps.uploadChunk.execute({ caller, sessionId, index: Number(indexHeader), body: req, declaredLength, checksumMd5: checksum });
       } catch (e) {
         // A client gone mid-chunk is nobody's error: nothing was recorded, it re-sends the chunk.
         if (req.destroyed && !(e instanceof DomainError)) return;

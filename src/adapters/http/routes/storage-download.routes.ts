@@ -61,6 +61,8 @@ export function storageDownloadRoutes(routes: RouteBuilder, deps: DownloadRouteD
       403: error('INVALID_SIGNATURE: tampered or expired (details.reason)'),
       404: error('FILE_NOT_FOUND: the file was deleted since the URL was issued'),
       416: error('RANGE_NOT_SATISFIABLE'),
+      502: error('STORAGE_INTEGRITY_ERROR: an encrypted file\'s stored bytes failed authentication'),
+      503: error('ENCRYPTION_KEY_UNAVAILABLE: the file\'s master key is not in the keyring'),
     },
     handler: async ({ params, query }, { res }) => {
       const { file, contentDisposition } = await deps.openSigned.execute({

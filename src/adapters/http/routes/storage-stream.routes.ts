@@ -75,7 +75,8 @@ export function storageStreamRoutes(routes: RouteBuilder, deps: StreamRouteDeps)
         401: error('UNAUTHORIZED: the file is not public and no (valid) token was sent'),
         404: error('FILE_NOT_FOUND: no such file, or not yours'),
         416: error('RANGE_NOT_SATISFIABLE; Content-Range: bytes */size'),
-        503: error('STORAGE_BACKEND_ERROR: the provider is unreachable'),
+        502: error('STORAGE_INTEGRITY_ERROR: an encrypted file\'s stored bytes failed authentication (nothing of them is served)'),
+        503: error('STORAGE_BACKEND_ERROR: the provider is unreachable; ENCRYPTION_KEY_UNAVAILABLE: the file\'s master key is not in the keyring'),
       },
       handler: async ({ params }, { caller, res }) => {
         const file = await deps.readable(params.file_id, caller);

@@ -33,6 +33,7 @@ export function storageTransformRoutes(routes: RouteBuilder, deps: TransformRout
       404: NOT_FOUND,
       422: { description: 'UNSUPPORTED_TRANSFORMATION: not in the transformation matrix for this file type, or no engine for it here', schema: ErrorBodySchema },
     },
+    audit: { action: 'transform.request', targetType: 'file', targetId: ({ body }) => body.source_file_id, details: ({ body }, b) => ({ transformation_type: body.transformation_type, transformation_id: (b?.['transformation'] as { id?: string } | undefined)?.id ?? null }) },
     handler: async ({ body }, ctx) => {
       const { transformation: t, queuePosition, estimatedCompletion } = await deps.requestTransformation.execute({
         caller: ctx.caller,
@@ -86,6 +87,7 @@ export function storageTransformRoutes(routes: RouteBuilder, deps: TransformRout
       404: NOT_FOUND,
       409: { description: 'CONFLICT: the job already completed, failed or was cancelled', schema: ErrorBodySchema },
     },
+    audit: { action: 'transform.cancel', targetType: 'transformation', targetId: ({ params }) => params.transform_id },
     handler: async ({ params }, ctx) => {
       const transformation = await deps.cancelTransformation.execute({ caller: ctx.caller, id: params.transform_id });
       return { status: 200, headers: NO_STORE, body: present(transformation, null, deps.links) };

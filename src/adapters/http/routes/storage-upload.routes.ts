@@ -20,6 +20,7 @@ export function storageUploadRoutes(routes: RouteBuilder, deps: UploadRouteDeps)
   routes.define({
     method: 'post',
     path: '/api/v1/storage/upload',
+    uploadSlot: true,
     tag: 'Storage',
     auth: 'user',
     summary: 'Upload a file (multipart/form-data, streamed to the storage provider)',

@@ -103,6 +103,7 @@ export function tusRoutes(routes: RouteBuilder, deps: TusRouteDeps): void {
   routes.define({
     method: 'patch',
     path: `${BASE}/:session_id`,
+    uploadSlot: true,
     tag: 'Storage (tus)',
     auth: 'user',
     summary: 'tus append (application/offset+octet-stream at Upload-Offset); the last bytes create the file as POST /upload does',
@@ -122,11 +123,11 @@ export function tusRoutes(routes: RouteBuilder, deps: TusRouteDeps): void {
       if (!/^\d{1,15}$/.test(offset)) throw new ValidationFailed('Upload-Offset is required', [{ path: 'headers.upload-offset', message: 'expected a byte offset' }]);
       const checksum = parseChecksum(req.get('upload-checksum'));
       try {
-        const result = await deps.append.execute({ caller, sessionId: params.session_id, offset: Number(offset), body: req, checksum, maxBufferedBytes: 100 * 1024 * 1024 });
+        const result = await deps.append.execute({ caller, sessionId: params.session_id, offset: Number(offset), body: req, checksum });
         return { status: 204, headers: { 'Upload-Offset': String(result.offset) } };
       } catch (e) {
         if (e instanceof ChecksumMismatch && checksum) throw new TusChecksumMismatch(e.message, e.details);
-        // A client that pauses or loses its connection mid-PATCH: the whole chunks it sent are kept, HEAD says where to resume.
+        // A client that pauses or loses its connection mid-PATCH: the bytes it sent are kept, HEAD says where to resume.
         if (req.destroyed && !(e instanceof DomainError)) return;
         throw e;
       }

@@ -118,5 +118,16 @@ export const DbStatusResponseSchema = z
         .nullable()
         .openapi({ description: 'null: no backup has completed' }),
     }),
+    restricted_sql: part('DbStatusRestrictedSql', {
+      role: z.string().openapi({ example: 'vb_sql_reader' }),
+      present: z.boolean().openapi({ description: 'The role exists on the server (created by migration 20240126_001, or by an operator)' }),
+      usable: z.boolean().openapi({ description: "The service's user could SET ROLE to it (tried in a transaction rolled back) and it may use the schema public: POST /api/v1/db/query works" }),
+      reason: z.string().nullable().openapi({ description: 'Why it is not usable; null when it is' }),
+      readable_tables: z.array(z.string()).openapi({ description: 'Application tables it may SELECT from (secret columns excluded)' }),
+      grants: z.array(z.string()).openapi({
+        description: 'When not usable: the statements an operator runs (as a role allowed to) in this database, as POST /api/v1/db/query answers with its 503 SQL_ROLE_UNAVAILABLE; empty when usable',
+        example: ['GRANT vb_sql_reader TO "visiobook";', 'GRANT USAGE ON SCHEMA public TO vb_sql_reader;'],
+      }),
+    }),
   })
   .openapi('DbStatus');

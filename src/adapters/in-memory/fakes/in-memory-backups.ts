@@ -130,6 +130,12 @@ export class InMemoryBackups implements BackupRepository, RetainedObjects {
     this.tombstones.delete(key);
   }
 
+  async forgetRevived(): Promise<number> {
+    const revived = [...this.tombstones.keys()].filter((key) => this.livePaths.has(key));
+    for (const key of revived) this.tombstones.delete(key);
+    return revived.length;
+  }
+
   private anyActive(): boolean {
     return [...this.rows.values()].some(isActive);
   }

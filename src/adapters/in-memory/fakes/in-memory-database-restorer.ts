@@ -21,15 +21,14 @@ export class InMemoryDatabaseRestorer implements DatabaseRestorer {
 
   async restoreInto(name: string, archive: Readable): Promise<void> {
     if (!this.databases.has(name)) throw new Error(`database "${name}" does not exist`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of archive) chunks.push(Buffer.from(chunk as Buffer));
-    let parsed: FakeArchive;
-    try {
-      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeArchive;
-    } catch {
-      throw new Error('pg_restore exited with code 1: input file does not appear to be a valid archive');
-    }
-    this.databases.set(name, structuredClone(parsed.tables));
+    this.databases.set(name, structuredClone((await read(archive)).tables));
+  }
+
+  /** As --clean --single-transaction: the archive's tables replaced, others kept; nothing changes on failure. */
+  async restoreOver(name: string, archive: Readable, _lockTimeoutMs: number): Promise<void> {
+    if (!this.databases.has(name)) throw new Error(`database "${name}" does not exist`);
+    const parsed = await read(archive);
+    this.databases.set(name, { ...(this.databases.get(name) ?? {}), ...structuredClone(parsed.tables) });
   }
 
   async rowCounts(name: string): Promise<Record<string, number>> {
@@ -43,5 +42,15 @@ export class InMemoryDatabaseRestorer implements DatabaseRestorer {
 
   drop(name: string): void {
     this.databases.delete(name);
+  }
+}
+
+async function read(archive: Readable): Promise<FakeArchive> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(Buffer.from(chunk as Buffer));
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeArchive;
+  } catch {
+    throw new Error('pg_restore exited with code 1: input file does not appear to be a valid archive');
   }
 }

@@ -5,6 +5,7 @@ import type {
   IndexUsage,
   LockFacts,
   PerformanceFacts,
+  ReaderRoleFacts,
   ReplicationFacts,
   ServerConnections,
   ServerFacts,
@@ -20,6 +21,7 @@ export interface StatusFacts {
   indexUsage: IndexUsage;
   locks: LockFacts;
   statements: StatementStats[] | null;
+  readerRole: ReaderRoleFacts;
 }
 
 type Failure = 'throws' | 'hangs';
@@ -63,6 +65,7 @@ export class InMemoryDatabaseStatusReader implements DatabaseStatusReader {
       indexUsage: { seqScannedTables: [], unusedIndexes: [{ schema: 'public', table: 'files', index: 'files_label_idx', indexBytes: 8192 }] },
       locks: { waiting: [], blockers: [] },
       statements: null,
+      readerRole: { role: 'vb_sql_reader', present: true, usable: true, reason: null, readableTables: ['files', 'users'], grants: [] },
       ...facts,
     };
   }
@@ -106,6 +109,10 @@ export class InMemoryDatabaseStatusReader implements DatabaseStatusReader {
   statementStats(limit: number): Promise<StatementStats[] | null> {
     const statements = this.facts.statements && [...this.facts.statements].sort((a, b) => b.totalMs - a.totalMs).slice(0, limit);
     return this.answer('statementStats', statements);
+  }
+
+  readerRole(): Promise<ReaderRoleFacts> {
+    return this.answer('readerRole', this.facts.readerRole);
   }
 
   private answer<T>(part: keyof DatabaseStatusReader, value: T): Promise<T> {

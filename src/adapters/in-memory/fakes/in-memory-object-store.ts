@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ByteRange, ChunkedUploads, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../../application/ports/object-store.port';
+import type { ByteRange, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../../application/ports/object-store.port';
+import type { StagingPlan, UploadStaging } from '../../../application/ports/upload-staging.port';
 import { FileNotFound, RangeNotSatisfiable, StorageBackendError } from '../../../domain/storage/errors';
-import { assertChunkIndex, assertSafeKey, assertUploadId, newUploadId } from '../../object-store/object-key';
+import { assertSafeKey, assertUploadId, newUploadId } from '../../object-store/object-key';
 
 interface StoredObject {
   bytes: Buffer;
@@ -15,10 +16,11 @@ interface StoredObject {
  * The unit tests' object store: all three storage ports over a Map, passing the same contract suite as
  * the real providers. `setAvailable(false)` makes every call fail as an unreachable provider would.
  */
-export class InMemoryObjectStore implements ObjectStore, ChunkedUploads, ObjectUrlSigner {
+export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner {
   readonly provider: string;
   private readonly objects = new Map<string, StoredObject>();
-  private readonly uploads = new Map<string, Map<number, Buffer>>();
+  /** Staged uploads: their planned bytes and how far writes reached. */
+  private readonly uploads = new Map<string, { bytes: Buffer; end: number }>();
   private available = true;
 
   constructor(provider = 'memory') {
@@ -71,31 +73,38 @@ export class InMemoryObjectStore implements ObjectStore, ChunkedUploads, ObjectU
     this.assertAvailable();
   }
 
-  async begin(key: string): Promise<{ uploadId: string }> {
+  async begin(key: string, _contentType: string, plan: StagingPlan): Promise<{ uploadId: string }> {
     assertSafeKey(key);
     this.assertAvailable();
     const uploadId = newUploadId();
-    this.uploads.set(uploadId, new Map());
+    this.uploads.set(uploadId, { bytes: Buffer.alloc(plan.sizeBytes), end: 0 });
     return { uploadId };
   }
 
-  async putChunk(key: string, uploadId: string, index: number, body: Buffer): Promise<void> {
+  async write(_key: string, uploadId: string, offset: number, body: AsyncIterable<Buffer>): Promise<{ bytes: number }> {
     this.assertAvailable();
-    assertChunkIndex(index);
-    this.session(uploadId).set(index, Buffer.from(body));
+    const staged = this.session(uploadId);
+    let at = offset;
+    for await (const part of body) {
+      if (at + part.length > staged.bytes.length) throw new Error('A staged write past the planned size');
+      part.copy(staged.bytes, at);
+      at += part.length;
+    }
+    staged.end = Math.max(staged.end, at);
+    return { bytes: at - offset };
   }
 
-  async complete(key: string, uploadId: string, count: number, contentType: string): Promise<{ size: number }> {
+  async read(_key: string, uploadId: string, range: ByteRange): Promise<Readable> {
+    this.assertAvailable();
+    const staged = this.session(uploadId);
+    return Readable.from([Buffer.from(staged.bytes.subarray(range.start, range.end + 1))]);
+  }
+
+  async complete(key: string, uploadId: string, sizeBytes: number, contentType: string): Promise<{ size: number }> {
     assertSafeKey(key);
     this.assertAvailable();
-    const chunks = this.session(uploadId);
-    const ordered: Buffer[] = [];
-    for (let i = 0; i < count; i++) {
-      const chunk = chunks.get(i);
-      if (!chunk) throw new FileNotFound(`Chunk ${i} was never received`, { missing_chunk: i });
-      ordered.push(chunk);
-    }
-    this.store(key, Buffer.concat(ordered), contentType);
+    const staged = this.session(uploadId);
+    this.store(key, staged.bytes.subarray(0, Math.min(sizeBytes, staged.end)), contentType);
     this.uploads.delete(uploadId);
     return { size: this.objects.get(key)!.bytes.length };
   }
@@ -119,11 +128,11 @@ export class InMemoryObjectStore implements ObjectStore, ChunkedUploads, ObjectU
     this.objects.set(key, { bytes, contentType, etag, lastModified: new Date() });
   }
 
-  private session(uploadId: string): Map<number, Buffer> {
+  private session(uploadId: string): { bytes: Buffer; end: number } {
     assertUploadId(uploadId);
-    const chunks = this.uploads.get(uploadId);
-    if (!chunks) throw new FileNotFound('No such chunked upload');
-    return chunks;
+    const staged = this.uploads.get(uploadId);
+    if (!staged) throw new FileNotFound('No such staged upload');
+    return staged;
   }
 
   private assertAvailable(): void {

@@ -32,6 +32,12 @@ export class InMemoryRestores implements RestoreRepository {
     if (row) this.rows.set(id, { ...row, status: 'failed', error, progress: { ...progress }, completedAt: at });
   }
 
+  /** No heartbeat expiry here: the fake's restores never belong to a dead instance. */
+  async activeInPlace(): Promise<{ id: string } | null> {
+    const row = [...this.rows.values()].find((r) => r.target === 'in_place' && (r.status === 'queued' || r.status === 'running'));
+    return row ? { id: row.id } : null;
+  }
+
   private active(id: string): Restore | undefined {
     const row = this.rows.get(id);
     return row && (row.status === 'queued' || row.status === 'running') ? row : undefined;

@@ -21,6 +21,15 @@ export class InMemoryUploadSessionRepository implements UploadSessionRepository 
     return structuredClone(session);
   }
 
+  async advance(id: string, from: number, to: number, hashState: Uint8Array, chunk?: { index: number; md5: string }): Promise<UploadSession | null> {
+    const session = this.sessions.get(id);
+    if (!session || session.status !== 'uploading' || session.receivedBytes !== from) return null;
+    session.receivedBytes = to;
+    session.hashState = new Uint8Array(hashState);
+    if (chunk) session.chunks[chunk.index] = chunk.md5;
+    return structuredClone(session);
+  }
+
   async transition(id: string, from: UploadSessionStatus, to: UploadSessionStatus): Promise<boolean> {
     const session = this.sessions.get(id);
     if (!session || session.status !== from) return false;

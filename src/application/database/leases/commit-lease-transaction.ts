@@ -1,5 +1,6 @@
 import { NoActiveTransaction } from '../../../domain/database/lease';
 import { TransactionAborted } from '../../../domain/shared/errors';
+import type { AuditTrail } from '../../ports/audit-trail.port';
 import type { PostCommit } from '../../ports/commit-effects.port';
 import type { Logger } from '../../ports/logger.port';
 import type { LeaseTransactionInput, LeaseTransactionState } from './begin-lease-transaction';
@@ -16,14 +17,23 @@ export class CommitLeaseTransaction {
     private readonly registry: LeaseRegistry,
     private readonly postCommit: PostCommit,
     private readonly logger: Logger,
+    /** Writes the audit entries the transaction's requests deferred, inside it, right before COMMIT. */
+    private readonly audit: AuditTrail | null = null,
   ) {}
 
   execute(input: LeaseTransactionInput): Promise<LeaseTransactionState> {
     return this.registry.run(input.connectionId, input.caller, async (active) => {
       if (!active.transactionOpen) throw new NoActiveTransaction(input.connectionId);
       active.transactionOpen = false;
+      const entries = active.effects.drainAudit();
       const owed = active.effects.drain();
       try {
+        if (this.audit && entries.length > 0) {
+          await this.audit.record(entries, active.session).catch(async (error: unknown) => {
+            await active.session.rollback().catch(() => undefined);
+            throw error;
+          });
+        }
         await active.session.commit();
       } catch (error) {
         if (error instanceof TransactionAborted) throw new TransactionAborted({ connection_id: input.connectionId });

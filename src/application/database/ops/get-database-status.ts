@@ -7,6 +7,7 @@ import type {
   IndexAdviceThresholds,
   LockFacts,
   PerformanceFacts,
+  ReaderRoleFacts,
   ReplicationFacts,
   SeqScannedTable,
   ServerConnections,
@@ -55,6 +56,8 @@ export interface DatabaseStatus {
   indexAdvice: Part<IndexAdvice>;
   locks: Part<LockFacts>;
   lastBackup: Part<LastBackup>;
+  /** Whether POST /db/query can run as its role, and if not what an operator must run. */
+  restrictedSql: Part<ReaderRoleFacts>;
 }
 
 export interface DatabaseStatusOptions {
@@ -87,7 +90,7 @@ export class GetDatabaseStatus {
 
   async execute(): Promise<DatabaseStatus> {
     const part = <T extends object>(name: string, read: () => Promise<T>) => boundedPart(name, read, this.options.partTimeoutMs, this.logger);
-    const [server, database, serverConnections, performance, replication, slowQueries, indexAdvice, locks, lastBackup] = await Promise.all([
+    const [server, database, serverConnections, performance, replication, slowQueries, indexAdvice, locks, lastBackup, restrictedSql] = await Promise.all([
       part('server', () => this.reader.server()),
       part('database', () => this.reader.database()),
       part('connections', () => this.reader.connections()),
@@ -97,8 +100,20 @@ export class GetDatabaseStatus {
       part('index_advice', () => this.indexAdvice()),
       part('locks', () => this.reader.locks()),
       part('last_backup', () => this.lastBackup()),
+      part('restricted_sql', () => this.reader.readerRole()),
     ]);
-    return { server, database, connections: { ...serverConnections, ...this.serviceConnections() }, performance, replication, slowQueries, indexAdvice, locks, lastBackup };
+    return {
+      server,
+      database,
+      connections: { ...serverConnections, ...this.serviceConnections() },
+      performance,
+      replication,
+      slowQueries,
+      indexAdvice,
+      locks,
+      lastBackup,
+      restrictedSql,
+    };
   }
 
   private serviceConnections(): ServiceConnections {

@@ -10,14 +10,13 @@ import type { Logger } from '../../ports/logger.port';
 import type { ObjectStore } from '../../ports/object-store.port';
 import type { RestoreRepository } from '../../ports/restore-repository.port';
 import type { OpenBackupArchive } from '../backups/open-backup-archive';
+import { compareManifest } from './compare-manifest';
 
 export interface StartRestoreInput {
   backupId: string;
   target: 'new_database';
   databaseName: string;
 }
-
-const MANIFEST_PAGE = 500;
 
 /**
  * Restores a completed backup into a new database on the same server, for inspection; the live
@@ -88,23 +87,12 @@ export class StartRestore {
   /** Row counts in the restored database, and the backup's manifest against its rows and the objects. */
   private async report(restore: Restore): Promise<RestoreReport> {
     const rowCounts = await this.restorer.rowCounts(restore.databaseName);
-    let inManifest = 0;
-    let restored = 0;
-    let missing = 0;
-    for (let offset = 0; ; offset += MANIFEST_PAGE) {
-      const page = await this.backups.manifest(restore.backupId, offset, MANIFEST_PAGE);
-      if (page.length === 0) break;
-      inManifest += page.length;
-      const present = await this.restorer.existingFileIds(restore.databaseName, page.map((entry) => entry.fileId));
-      restored += present.size;
-      for (const entry of page) if ((await this.files.head(entry.key)) === null) missing += 1;
-      if (page.length < MANIFEST_PAGE) break;
-    }
-    return { row_counts: rowCounts, files_in_manifest: inManifest, files_restored: restored, files_missing: missing };
+    return { row_counts: rowCounts, ...(await compareManifest(this.backups, this.restorer, this.files, restore.backupId, restore.databaseName)) };
   }
 }
 
-async function drain(stream: Readable): Promise<void> {
+/** Reads a stream through, for the checks that fail it only at its end. */
+export async function drain(stream: Readable): Promise<void> {
   for await (const _chunk of stream) {
     // read through: the check comes at the end
   }

@@ -1,3 +1,4 @@
+import type { NewAuditEntry } from '../../../domain/audit/audit-entry';
 import type { CommitEffects, PostCommit } from '../../ports/commit-effects.port';
 
 /**
@@ -8,8 +9,10 @@ import type { CommitEffects, PostCommit } from '../../ports/commit-effects.port'
 export class PendingEffects {
   private tables = new Set<string>();
   private outboxIds: string[] = [];
+  private audit: NewAuditEntry[] = [];
 
   add(effects: CommitEffects): void {
+    if (effects.audit) this.audit.push(...effects.audit);
     for (const table of effects.tables) this.tables.add(table);
     if (effects.outboxTransactionId && !this.outboxIds.includes(effects.outboxTransactionId)) this.outboxIds.push(effects.outboxTransactionId);
   }
@@ -31,9 +34,17 @@ export class PendingEffects {
     return [{ tables, outboxTransactionId: first }, ...rest.map((id) => ({ tables: [], outboxTransactionId: id }))];
   }
 
+  /** The audit entries owed, in the order deferred; they are written inside the transaction, before COMMIT. */
+  drainAudit(): NewAuditEntry[] {
+    const entries = this.audit;
+    this.audit = [];
+    return entries;
+  }
+
   clear(): void {
     this.tables = new Set();
     this.outboxIds = [];
+    this.audit = [];
   }
 }
 

@@ -5,6 +5,7 @@ import { TransactionFailed, WriteRejected } from '../../../domain/database/trans
 import { buildTransactionSpec, type RawOperation, type TransactionSpec } from '../../../domain/database/transaction-spec';
 import { DomainError } from '../../../domain/shared/domain-error';
 import { DatabaseUnavailable, NotFound } from '../../../domain/shared/errors';
+import type { AuditTrail } from '../../ports/audit-trail.port';
 import type { CommitEffects, PostCommit, PostCommitResult } from '../../ports/commit-effects.port';
 import type { DatabaseSession } from '../../ports/database-session.port';
 import type { LeaseSessions } from '../../ports/lease-sessions.port';
@@ -12,6 +13,7 @@ import type { OutboxStore } from '../../ports/outbox-store.port';
 import type { Row, RowWriter } from '../../ports/row-writer.port';
 import type { SchemaCatalog } from '../../ports/schema-catalog.port';
 import type { SessionSource } from '../../ports/session-source.port';
+import { transactionAuditEntry, withKeyColumns } from './transaction-audit';
 
 export interface RunTransactionInput {
   caller: Caller;
@@ -40,6 +42,8 @@ export interface RunTransactionDeps {
   writer: RowWriter;
   outbox: OutboxStore;
   postCommit: PostCommit;
+  /** Records each committed transaction in the audit trail, in the transaction itself; absent: not audited. */
+  audit?: AuditTrail;
 }
 
 /**
@@ -66,14 +70,16 @@ export class RunTransaction {
       if (!leases) throw new NotFound('No such connection lease', { connection_id: input.connectionId });
       ({ rows, deferred } = await leases.use(input.connectionId, input.caller, async (leased) => {
         if (!leased.session.inTransaction) return { rows: await this.inOwnTransaction(leased.session, work), deferred: false };
-        // Inside the caller's interactive transaction: its commit applies the effects, its rollback drops them.
+        // Inside the caller's interactive transaction: its commit applies the effects (and writes the
+        // audit entry, in the transaction), its rollback drops them.
         const written = await this.deps.writer
-          .withinSavepoint(leased.session, () => this.runSteps(leased.session, work))
+          .withinSavepoint(leased.session, () => this.runSteps(leased.session, work, false))
           .catch((error: unknown) => {
             throw error instanceof TransactionFailed ? error : failure(error, transactionId, null);
           });
-        if (entries.length > 0 || spec.tables.length > 0) leased.deferEffects(effects);
-        return { rows: written, deferred: true };
+        const audit = this.deps.audit ? [transactionAuditEntry(transactionId, spec, written.audited)] : [];
+        if (entries.length > 0 || spec.tables.length > 0 || audit.length > 0) leased.deferEffects(audit.length > 0 ? { ...effects, audit } : effects);
+        return { rows: written.rows, deferred: true };
       }));
     } else {
       const session = await this.deps.sessions.openSession();
@@ -98,7 +104,7 @@ export class RunTransaction {
     await session.begin();
     let rows: Map<number, Row[]>;
     try {
-      rows = await this.runSteps(session, work);
+      rows = (await this.runSteps(session, work, true)).rows;
     } catch (error) {
       await session.rollback().catch(() => undefined);
       throw error;
@@ -112,12 +118,18 @@ export class RunTransaction {
     return rows;
   }
 
-  private async runSteps(session: DatabaseSession, work: Work): Promise<Map<number, Row[]>> {
+  /** The rows as the caller gets them, and as the audit entry names them (key columns included). */
+  private async runSteps(session: DatabaseSession, work: Work, auditNow: boolean): Promise<{ rows: Map<number, Row[]>; audited: Map<number, Row[]> }> {
     const rows = new Map<number, Row[]>();
+    const audited = new Map<number, Row[]>();
     for (const step of work.spec.steps) {
       if (step.kind !== 'row') continue;
       try {
-        rows.set(step.write.operation, await this.deps.writer.write(session, step.write));
+        // The audit entry names the rows by key: the key columns are returned even when not asked for, then dropped.
+        const keyed = this.deps.audit ? withKeyColumns(step.write) : null;
+        const written = await this.deps.writer.write(session, keyed?.write ?? step.write);
+        audited.set(step.write.operation, written);
+        rows.set(step.write.operation, keyed ? written.map(keyed.strip) : written);
       } catch (error) {
         throw failure(error, work.transactionId, step.write.operation);
       }
@@ -129,7 +141,15 @@ export class RunTransaction {
         throw failure(error, work.transactionId, null);
       }
     }
-    return rows;
+    if (this.deps.audit && auditNow) {
+      // Last before COMMIT: the append holds the chain lock until the transaction ends.
+      try {
+        await this.deps.audit.record([transactionAuditEntry(work.transactionId, work.spec, audited)], session);
+      } catch (error) {
+        throw failure(error, work.transactionId, null);
+      }
+    }
+    return { rows, audited };
   }
 }
 

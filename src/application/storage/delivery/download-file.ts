@@ -41,7 +41,8 @@ export class DownloadFile {
     const filename = request.filename ?? '';
     const header = contentDisposition(request.disposition, filename || file.originalName);
     const expiresInSeconds = this.expiresInSeconds;
-    if (this.providerSigner) {
+    // A provider-signed URL would hand out the ciphertext: encrypted files go through the service.
+    if (this.providerSigner && !file.encryption) {
       const url = await this.providerSigner.signedUrl(file.filePath, { expiresInSeconds, contentDisposition: header, contentType: file.mimeType });
       return { file, url, contentDisposition: header, expiresInSeconds };
     }

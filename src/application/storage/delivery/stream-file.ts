@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { decideRange, entityTag, ifRangeHolds, noneMatchHits, type ByteRange } from '../../../domain/storage/byte-range';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { ObjectStore } from '../../ports/object-store.port';
+import type { FileContent } from '../encryption/file-content';
 
 export interface StreamRequest {
   file: StoredFile;
@@ -23,7 +24,11 @@ export type StreamOutcome =
  * 304 when the client's copy is current. Validators come from the row: the content never changes.
  */
 export class StreamFile {
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly store: ObjectStore,
+    /** Decrypts encrypted files, fetching only the segments a range touches. */
+    private readonly content: FileContent | null = null,
+  ) {}
 
   async execute(request: StreamRequest): Promise<StreamOutcome> {
     const { file } = request;
@@ -34,7 +39,8 @@ export class StreamFile {
     if (decision.kind === 'unsatisfiable') return { kind: 'unsatisfiable', size: file.sizeBytes };
     const range = decision.kind === 'partial' ? decision.range : null;
     let body: Readable | null = null;
-    if (!request.headOnly) body = range ? await this.store.get(file.filePath, range) : await this.store.get(file.filePath);
+    if (!request.headOnly && this.content) body = await this.content.read(file, range ?? undefined);
+    else if (!request.headOnly) body = range ? await this.store.get(file.filePath, range) : await this.store.get(file.filePath);
     return { kind: decision.kind, etag, lastModified, size: file.sizeBytes, range, body };
   }
 }

@@ -1,6 +1,7 @@
 import type { Caller } from '../../../domain/auth/caller';
 import { canAccess } from '../../../domain/auth/ownership';
 import { FileNotFound } from '../../../domain/storage/errors';
+import { FileOfAnotherOwner } from '../../../domain/storage/file-of-another-owner';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { FileRepository } from '../../ports/file-repository.port';
 
@@ -14,6 +15,7 @@ export async function accessibleFile(files: FileRepository, caller: Caller, file
   const file = await files.findById(fileId);
   const visible = file && canAccess(caller, file);
   const inState = file && (state === 'any' || (state === 'live') === (file.deletedAt === null));
-  if (!file || !visible || !inState) throw new FileNotFound('File not found', { file_id: fileId });
+  if (file && !visible) throw new FileOfAnotherOwner(fileId);
+  if (!file || !inState) throw new FileNotFound('File not found', { file_id: fileId });
   return file;
 }

@@ -16,6 +16,7 @@ import type { Transformation, TransformationRepository } from '../../ports/trans
 import type { RemoveStoredFile } from '../files/remove-stored-file';
 import type { TransformationPayload } from './request-transformation';
 import type { StoreDerivedFile } from './store-derived-file';
+import type { FileContent } from '../encryption/file-content';
 import { planTransformation, type TransformPlan } from './transform-plan';
 
 export interface TransformEngines {
@@ -56,7 +57,13 @@ export class RunTransformation {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: RunTransformationSettings,
+    /** Reads sources stored encrypted. */
+    private readonly content: FileContent | null = null,
   ) {}
+
+  private async sourceBytes(source: StoredFile): Promise<Readable> {
+    return this.content ? this.content.read(source) : this.store.get(source.filePath);
+  }
 
   async execute(job: QueuedJob): Promise<void> {
     const started = this.clock.now();
@@ -123,7 +130,7 @@ export class RunTransformation {
         ? await this.withFiles(source, plan.extension, async (folder, inputPath, outputPath) =>
             store(await this.produceMedia(plan, folder, inputPath, outputPath, onProgress, signal)),
           )
-        : await store(await this.produce(plan, source, await readAll(await this.store.get(source.filePath)), onProgress, signal));
+        : await store(await this.produce(plan, source, await readAll(await this.sourceBytes(source)), onProgress, signal));
     const finished = this.clock.now();
     if (!(await this.transformations.complete(t.id, file.id, finished, finished.getTime() - started.getTime()))) {
       // Cancelled while the output was being stored: it goes.
@@ -175,7 +182,7 @@ export class RunTransformation {
   ): Promise<T> {
     return this.engines.scratch.use(async (folder) => {
       const { extension: sourceExtension } = sanitizeFileName(source.originalName);
-      const inputPath = await folder.write(sourceExtension ? `input.${sourceExtension}` : 'input', await this.store.get(source.filePath));
+      const inputPath = await folder.write(sourceExtension ? `input.${sourceExtension}` : 'input', await this.sourceBytes(source));
       return work(folder, inputPath, folder.pathOf(`output.${extension}`));
     });
   }

@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../ports/object-store.port';
 import type { CreateStoredFile } from '../uploads/create-stored-file';
 import { HashingMeter } from '../uploads/hashing-meter';
 import type { ContentHasher } from '../../ports/content-hasher.port';
+import type { FileContent } from '../encryption/file-content';
 
 /**
  * A transformation's output becomes a file the way an upload does: measured on its way to the
@@ -24,6 +25,8 @@ export class StoreDerivedFile {
     private readonly createStoredFile: CreateStoredFile,
     private readonly maxFileSizeBytes: number,
     private readonly hasher: ContentHasher,
+    /** Encrypts outputs and thumbnails like uploads when a keyring is configured. */
+    private readonly content: FileContent | null = null,
   ) {}
 
   async execute(input: {
@@ -41,8 +44,10 @@ export class StoreDerivedFile {
     const meter = new HashingMeter(this.maxFileSizeBytes, this.hasher);
     // pipeline, not pipe: a read error of the output reaches the store's put instead of leaving it waiting.
     void pipeline(Buffer.isBuffer(input.data) ? Readable.from([input.data]) : input.data, meter).catch(() => undefined);
+    let encryption = null;
     try {
-      await this.store.put(key, meter, { contentType: 'application/octet-stream' });
+      if (this.content) ({ encryption } = await this.content.write(key, meter, 'application/octet-stream'));
+      else await this.store.put(key, meter, { contentType: 'application/octet-stream' });
     } catch (error) {
       await this.store.delete(key).catch(() => undefined);
       throw meter.failure ?? error;
@@ -60,7 +65,7 @@ export class StoreDerivedFile {
           isPublic: false,
           metadata: input.metadata,
         },
-        { key, ...meter.result() },
+        { key, ...meter.result(), encryption },
       );
       return { file, created: true };
     } catch (error) {

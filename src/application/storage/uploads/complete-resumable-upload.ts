@@ -1,15 +1,15 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Role } from '../../../domain/auth/caller';
 import { ChecksumMismatch } from '../../../domain/storage/errors';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { UploadSession } from '../../../domain/storage/upload-session';
+import { SNIFF_BYTES } from '../../ports/content-sniffer.port';
 import type { Logger } from '../../ports/logger.port';
-import type { ChunkedUploads, ObjectStore } from '../../ports/object-store.port';
+import type { ObjectStore } from '../../ports/object-store.port';
+import type { ResumableHasher } from '../../ports/resumable-hasher.port';
 import type { UploadSessionRepository } from '../../ports/upload-session-repository.port';
+import type { UploadStaging } from '../../ports/upload-staging.port';
 import type { NewFileRequest, StagedObject } from './create-stored-file';
-import { HashingMeter } from './hashing-meter';
-import type { ContentHasher } from '../../ports/content-hasher.port';
 
 /** The step a direct upload ends with (CreateStoredFile): the same checks, the same row. */
 export interface FileCreation {
@@ -17,33 +17,36 @@ export interface FileCreation {
 }
 
 /**
- * Assembles a session whose chunks have all arrived (the caller holds it in `completing`), measures
- * the object (size, md5, sha256, leading bytes) and hands it to the file creation step. A provider
- * failure while assembling puts the session back to `uploading` (re-send the last chunk to retry);
- * a refused file (type, quota, duplicate, checksum) leaves no object and marks the session failed.
+ * Completes a session whose bytes have all arrived and been hashed (the caller holds it in
+ * `completing`): the staged object becomes the object (a rename, not a copy), the digests come from
+ * the saved hash state and only the first bytes are read, for the type check. A provider failure
+ * while completing puts the session back to `uploading` (re-send the last chunk to retry); a refused
+ * file (type, quota, duplicate, checksum) leaves no object and marks the session failed.
  */
 export class CompleteResumableUpload {
   constructor(
     private readonly sessions: UploadSessionRepository,
     private readonly store: ObjectStore,
-    private readonly chunked: ChunkedUploads,
+    private readonly staging: UploadStaging,
     private readonly createFile: FileCreation,
     private readonly logger: Logger,
-    private readonly hasher: ContentHasher,
+    private readonly hasher: ResumableHasher,
   ) {}
 
   async execute(session: UploadSession, owner: { userId: string; role: Role }): Promise<StoredFile> {
+    let size: number;
     try {
-      await this.chunked.complete(session.key, session.uploadId, session.totalChunks, session.mimeType);
+      ({ size } = await this.staging.complete(session.key, session.uploadId, session.sizeBytes, session.mimeType));
     } catch (error) {
       await this.sessions.transition(session.id, 'completing', 'uploading');
       throw error;
     }
     try {
-      const staged = await this.measure(session.key);
-      if (staged.sizeBytes !== session.sizeBytes) {
-        throw new ChecksumMismatch('The assembled file does not have the announced size', { file_size: session.sizeBytes, received_bytes: staged.sizeBytes });
+      if (size !== session.sizeBytes) {
+        throw new ChecksumMismatch('The assembled file does not have the announced size', { file_size: session.sizeBytes, received_bytes: size });
       }
+      const digests = await (await this.hasher.resume(session.hashState)).digest();
+      const head = size === 0 ? Buffer.alloc(0) : await bytesOf(await this.store.get(session.key, { start: 0, end: Math.min(SNIFF_BYTES, size) - 1 }));
       const { is_public: isPublic, ...metadata } = session.metadata;
       const file = await this.createFile.execute(
         {
@@ -56,7 +59,7 @@ export class CompleteResumableUpload {
           isPublic: isPublic === true,
           metadata,
         },
-        { key: session.key, ...staged },
+        { key: session.key, sizeBytes: size, checksumMd5: digests.md5, checksumSha256: digests.sha256, head },
       );
       await this.sessions.transition(session.id, 'completing', 'completed');
       return file;
@@ -66,11 +69,10 @@ export class CompleteResumableUpload {
       throw error;
     }
   }
+}
 
-  private async measure(key: string): Promise<Omit<StagedObject, 'key'>> {
-    const meter = new HashingMeter(Number.MAX_SAFE_INTEGER, this.hasher);
-    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-    await pipeline(await this.store.get(key), meter, sink);
-    return meter.result();
-  }
+async function bytesOf(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
 }

@@ -2,7 +2,9 @@ import type { Role } from '../../../domain/auth/caller';
 import { ChecksumMismatch, DuplicateFile, FileTooLarge, QuotaExceeded } from '../../../domain/storage/errors';
 import { acceptedMimeType } from '../../../domain/storage/file-type-policy';
 import { displayFileName } from '../../../domain/storage/file-path';
-import { kindOf, type StoredFile } from '../../../domain/storage/stored-file';
+import { kindOf, type FileEncryption, type StoredFile } from '../../../domain/storage/stored-file';
+import type { FileContent } from '../encryption/file-content';
+import type { AuditTrail } from '../../ports/audit-trail.port';
 import type { Clock } from '../../ports/clock.port';
 import type { ContentSniffer } from '../../ports/content-sniffer.port';
 import type { ExtractedMetadata, FileRepository } from '../../ports/file-repository.port';
@@ -39,6 +41,8 @@ export interface StagedObject {
   checksumSha256: string;
   /** At least the first SNIFF_BYTES bytes (all of them for a smaller file). */
   head: Buffer;
+  /** How the object was encrypted on its way in (FileContent.write); null or absent: stored in clear. */
+  encryption?: FileEncryption | null;
 }
 
 export interface CreateStoredFileSettings {
@@ -76,6 +80,10 @@ export class CreateStoredFile {
     private readonly settings: CreateStoredFileSettings,
     private readonly replication: BackupReplication | null = null,
     private readonly afterCreate: FileCreatedHook | null = null,
+    /** Reads the staged object's plaintext for metadata extraction when it was stored encrypted. */
+    private readonly content: FileContent | null = null,
+    /** Records `file.create` once the row exists (the row is inserted by the repository in its own transaction). */
+    private readonly audit: AuditTrail | null = null,
   ) {}
 
   async execute(request: NewFileRequest, staged: StagedObject): Promise<StoredFile> {
@@ -121,11 +129,15 @@ export class CreateStoredFile {
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
+      ...(staged.encryption ? { encryption: staged.encryption } : {}),
     };
     const extracted = await this.extract(file);
     const quota = this.settings.quotaBytes[request.owner.role] ?? Number.MAX_SAFE_INTEGER;
     const outcome = await this.files.insertWithinQuota(file, quota, extracted);
     if (outcome.inserted) {
+      await this.audit
+        ?.record([{ action: 'file.create', targetType: 'file', targetId: file.id, outcome: 'success', details: { size_bytes: file.sizeBytes, mime_type: file.mimeType, owner: file.userId } }])
+        .catch((error: unknown) => this.logger.error({ fileId: file.id, err: error }, 'audit entry of a new file not recorded'));
       this.replication?.execute(file);
       this.afterCreate?.execute(file, request.owner);
       return file;
@@ -142,7 +154,7 @@ export class CreateStoredFile {
   /** Best effort: a file whose metadata cannot be read is still a file. */
   private async extract(file: StoredFile): Promise<ExtractedMetadata[]> {
     try {
-      return await this.extractor.extract({ mimeType: file.mimeType, sizeBytes: file.sizeBytes }, () => this.store.get(file.filePath));
+      return await this.extractor.extract({ mimeType: file.mimeType, sizeBytes: file.sizeBytes }, () => (this.content ? this.content.read(file) : this.store.get(file.filePath)));
     } catch (error) {
       this.logger.warn({ fileId: file.id, mimeType: file.mimeType, err: error instanceof Error ? { message: error.message } : String(error) }, 'metadata extraction failed; stored without it');
       return [];

@@ -4,7 +4,7 @@ import { FileTooLarge } from '../../../domain/storage/errors';
 import { objectKeyFor } from '../../../domain/storage/file-path';
 import { DEFAULT_CHUNK_SIZE, totalChunksFor, type UploadSession } from '../../../domain/storage/upload-session';
 import type { Clock } from '../../ports/clock.port';
-import type { ChunkedUploads } from '../../ports/object-store.port';
+import type { UploadStaging } from '../../ports/upload-staging.port';
 import type { UploadSessionRepository } from '../../ports/upload-session-repository.port';
 
 export interface InitResumableUploadInput {
@@ -20,11 +20,11 @@ export interface InitResumableUploadInput {
   checksumMd5: string | null;
 }
 
-/** Opens a resumable session: the final key and file id are chosen now, the provider's staging begins. */
+/** Opens a resumable session: the final key and file id are chosen now, the staged object begins. */
 export class InitResumableUpload {
   constructor(
     private readonly sessions: UploadSessionRepository,
-    private readonly chunked: ChunkedUploads,
+    private readonly staging: UploadStaging,
     private readonly clock: Clock,
     private readonly settings: { maxFileSizeBytes: number; sessionTtlSeconds: number },
   ) {}
@@ -38,7 +38,8 @@ export class InitResumableUpload {
     const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
     const fileId = randomUUID();
     const key = objectKeyFor(input.caller.userId, input.projectId, fileId, input.filename);
-    const { uploadId } = await this.chunked.begin(key, input.mimeType);
+    const totalChunks = totalChunksFor(input.fileSize, chunkSize);
+    const { uploadId } = await this.staging.begin(key, input.mimeType, { sizeBytes: input.fileSize, partSize: chunkSize });
     const now = this.clock.now();
     const session: UploadSession = {
       id: randomUUID(),
@@ -50,11 +51,13 @@ export class InitResumableUpload {
       sizeBytes: input.fileSize,
       mimeType: input.mimeType,
       chunkSize,
-      totalChunks: totalChunksFor(input.fileSize, chunkSize),
+      totalChunks,
       projectId: input.projectId,
       metadata: input.metadata,
       checksumMd5: input.checksumMd5?.toLowerCase() ?? null,
       chunks: {},
+      receivedBytes: 0,
+      hashState: null,
       status: 'uploading',
       expiresAt: new Date(now.getTime() + this.settings.sessionTtlSeconds * 1000),
       createdAt: now,

@@ -1,7 +1,7 @@
 import type { Caller } from '../../../domain/auth/caller';
 import { Conflict } from '../../../domain/shared/errors';
 import type { Clock } from '../../ports/clock.port';
-import type { ChunkedUploads } from '../../ports/object-store.port';
+import type { UploadStaging } from '../../ports/upload-staging.port';
 import type { UploadSessionRepository } from '../../ports/upload-session-repository.port';
 import { ownedSession } from './owned-session';
 
@@ -9,7 +9,7 @@ import { ownedSession } from './owned-session';
 export class TerminateUpload {
   constructor(
     private readonly sessions: UploadSessionRepository,
-    private readonly chunked: ChunkedUploads,
+    private readonly staging: UploadStaging,
     private readonly clock: Clock,
   ) {}
 
@@ -18,7 +18,7 @@ export class TerminateUpload {
     if (session.status !== 'uploading' && session.status !== 'failed') {
       throw new Conflict(`The upload is ${session.status}`, { session_id: session.id, status: session.status });
     }
-    await this.chunked.abort(session.key, session.uploadId);
+    await this.staging.abort(session.key, session.uploadId);
     await this.sessions.transition(session.id, session.status, 'expired');
   }
 }

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../../../domain/auth/caller';
-import { Conflict } from '../../../domain/shared/errors';
+import { DomainError } from '../../../domain/shared/domain-error';
+import { Conflict, ValidationFailed } from '../../../domain/shared/errors';
 import { ChecksumMismatch } from '../../../domain/storage/errors';
 import type { StoredFile } from '../../../domain/storage/stored-file';
-import { contiguousOffset, expectedChunkLength } from '../../../domain/storage/upload-session';
+import type { UploadSession } from '../../../domain/storage/upload-session';
 import type { Clock } from '../../ports/clock.port';
+import type { ResumableHasher } from '../../ports/resumable-hasher.port';
 import type { UploadSessionRepository } from '../../ports/upload-session-repository.port';
+import type { UploadStaging } from '../../ports/upload-staging.port';
+import type { CompleteResumableUpload } from './complete-resumable-upload';
 import { ownedSession } from './owned-session';
-import type { UploadChunk } from './upload-chunk';
 
 export interface TusAppendInput {
   caller: Caller;
@@ -15,65 +18,71 @@ export interface TusAppendInput {
   /** Upload-Offset: must be where the upload stands. */
   offset: number;
   body: AsyncIterable<Buffer>;
-  /** Upload-Checksum of the whole PATCH body: the body is then held until it is verified. */
+  /** Upload-Checksum of the whole PATCH body: verified as it streams, nothing is kept unless it matches. */
   checksum: { algorithm: 'md5' | 'sha1'; digest: Buffer } | null;
-  maxBufferedBytes: number;
 }
 
 /**
- * A tus PATCH over a resumable session: the bytes are cut into the session's chunks and each whole one
- * goes through UploadChunk (so tus and the seed protocol share staging, records and completion). A tail
- * shorter than a chunk (other than the last) is not kept: the answered offset tells the client to resend it.
+ * A tus PATCH: the body streams onto the staged object at the upload's offset while the whole
+ * upload's md5 and sha256 continue from the state the previous PATCH (on any process) saved. Once the
+ * bytes are durable, one update commits the new offset with the new state. A client that goes away
+ * mid-PATCH keeps what arrived (HEAD says where to resume); a checksummed PATCH keeps all or nothing.
  */
 export class TusAppend {
   constructor(
     private readonly sessions: UploadSessionRepository,
-    private readonly uploadChunk: UploadChunk,
+    private readonly staging: UploadStaging,
+    private readonly hasher: ResumableHasher,
+    private readonly complete: CompleteResumableUpload,
     private readonly clock: Clock,
   ) {}
 
   async current(caller: Caller, sessionId: string) {
     const session = await ownedSession(this.sessions, sessionId, caller, this.clock.now());
-    return { session, offset: session.status === 'completed' ? session.sizeBytes : contiguousOffset(session) };
+    return { session, offset: session.status === 'completed' ? session.sizeBytes : session.receivedBytes };
   }
 
   async execute(input: TusAppendInput): Promise<{ offset: number; file: StoredFile | null }> {
     const { session, offset } = await this.current(input.caller, input.sessionId);
     if (input.offset !== offset) throw new Conflict('Upload-Offset does not match the upload', { expected_offset: offset, offset: input.offset });
-    const body = input.checksum ? [await verified(input.body, input.checksum, input.maxBufferedBytes)] : input.body;
-    let index = Math.floor(offset / session.chunkSize);
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let file: StoredFile | null = null;
-    let committed = offset;
-    for await (const part of body) {
-      pending.push(part);
-      pendingBytes += part.length;
-      while (index < session.totalChunks && pendingBytes >= expectedChunkLength(session, index)) {
-        const all = Buffer.concat(pending);
-        const length = expectedChunkLength(session, index);
-        const result = await this.uploadChunk.execute({ caller: input.caller, sessionId: session.id, index, body: all.subarray(0, length), checksumMd5: null });
-        file = result.file ?? file;
-        committed += length;
-        index += 1;
-        pending = [all.subarray(length)];
-        pendingBytes = all.length - length;
+    if (session.status !== 'uploading') throw new Conflict(`The upload is ${session.status}`, { session_id: session.id, status: session.status });
+    const run = await this.hasher.resume(session.hashState);
+    const room = session.sizeBytes - offset;
+    const checksum = input.checksum;
+    let interruption: unknown = null;
+    async function* hashed(): AsyncGenerator<Buffer> {
+      const check = checksum ? createHash(checksum.algorithm) : null;
+      let size = 0;
+      try {
+        for await (const piece of input.body) {
+          size += piece.length;
+          if (size > room) throw new ValidationFailed('The PATCH goes past Upload-Length', [{ path: 'body', message: `at most ${room} more bytes` }]);
+          check?.update(piece);
+          const taken = run.update(piece);
+          if (taken) await taken;
+          yield piece;
+        }
+      } catch (error) {
+        // A client gone mid-PATCH: what arrived is kept, unless it was to be verified as a whole.
+        if (error instanceof DomainError || check) throw error;
+        interruption = error;
+        return;
+      }
+      if (check && !check.digest().equals(checksum!.digest)) {
+        throw new ChecksumMismatch('Upload-Checksum does not match the body', { algorithm: checksum!.algorithm });
       }
     }
-    return { offset: committed, file };
+    const { bytes } = await this.staging.write(session.key, session.uploadId, offset, hashed());
+    let updated: UploadSession | null = session;
+    if (bytes > 0 || offset === session.sizeBytes) {
+      updated = await this.sessions.advance(session.id, offset, offset + bytes, await run.save());
+      if (!updated) throw new Conflict('Another request moved the upload on meanwhile', { session_id: session.id });
+    }
+    if (interruption) throw interruption;
+    if (updated.receivedBytes < updated.sizeBytes || !(await this.sessions.transition(updated.id, 'uploading', 'completing'))) {
+      return { offset: updated.receivedBytes, file: null };
+    }
+    const file = await this.complete.execute(updated, { userId: input.caller.userId, role: input.caller.role });
+    return { offset: updated.sizeBytes, file };
   }
-}
-
-async function verified(body: AsyncIterable<Buffer>, checksum: NonNullable<TusAppendInput['checksum']>, limit: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of body) {
-    size += part.length;
-    if (size > limit) throw new Conflict('A checksummed PATCH is held in memory until verified: send smaller ones', { max_bytes: limit });
-    parts.push(part);
-  }
-  const all = Buffer.concat(parts);
-  const digest = createHash(checksum.algorithm).update(all).digest();
-  if (!digest.equals(checksum.digest)) throw new ChecksumMismatch('Upload-Checksum does not match the body', { algorithm: checksum.algorithm });
-  return all;
 }

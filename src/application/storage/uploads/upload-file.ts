@@ -10,6 +10,7 @@ import type { Logger } from '../../ports/logger.port';
 import type { ObjectStore } from '../../ports/object-store.port';
 import type { CreateStoredFile } from './create-stored-file';
 import { HashingMeter } from './hashing-meter';
+import { FileContent } from '../encryption/file-content';
 
 /** The upload's `metadata` part, validated by the caller. */
 export interface UploadDetails {
@@ -49,6 +50,8 @@ export class UploadFile {
     private readonly maxFileSizeBytes: number,
     private readonly logger: Logger,
     private readonly hasher: ContentHasher,
+    /** Encrypts on the way to the store when a keyring is configured; stored in clear without one. */
+    private readonly content: FileContent = new FileContent(store, null, logger),
   ) {}
 
   async execute(input: UploadFileInput): Promise<UploadResult> {
@@ -67,8 +70,9 @@ export class UploadFile {
     meter.on('error', () => undefined);
     input.body.pipe(meter);
 
+    let encryption;
     try {
-      await this.store.put(key, meter, { contentType: input.declaredMimeType ?? 'application/octet-stream' });
+      ({ encryption } = await this.content.write(key, meter, input.declaredMimeType ?? 'application/octet-stream'));
     } catch (error) {
       input.body.unpipe(meter);
       input.body.resume();
@@ -97,7 +101,7 @@ export class UploadFile {
         isPublic: details.isPublic,
         metadata: details.metadata,
       },
-      { key, ...measured },
+      { key, ...measured, encryption },
     );
     const uploadTimeMs = Math.max(1, Math.round(performance.now() - started));
     const transferRateMbps = Math.round(((file.sizeBytes * 8) / 1e6 / (uploadTimeMs / 1000)) * 100) / 100;
