@@ -9,6 +9,7 @@ import { HashWasmResumableHasher } from '../../adapters/hashing/hash-wasm-resuma
 import type { UploadSessionRepository } from '../../application/ports/upload-session-repository.port';
 import { CleanExpiredUploads } from '../../application/storage/uploads/clean-expired-uploads';
 import { CompleteResumableUpload } from '../../application/storage/uploads/complete-resumable-upload';
+import type { EncryptCompletedUpload } from '../../application/storage/encryption/encrypt-completed-upload';
 import type { CreateStoredFile } from '../../application/storage/uploads/create-stored-file';
 import { DownloadFile } from '../../application/storage/delivery/download-file';
 import { DownloadSignature } from '../../application/storage/delivery/download-signature';
@@ -68,9 +69,9 @@ export function bindStorageDelivery(bind: Bind): void {
   );
   bind(
     TOKENS.CompleteResumableUpload,
-    (sessions: UploadSessionRepository, store: ObjectStore, chunked: UploadStaging, create: CreateStoredFile, logger: Logger) =>
-      new CompleteResumableUpload(sessions, store, chunked, create, logger, new HashWasmResumableHasher()),
-    [TOKENS.UploadSessionRepository, TOKENS.ObjectStore, TOKENS.UploadStaging, TOKENS.CreateStoredFile, TOKENS.Logger],
+    (sessions: UploadSessionRepository, store: ObjectStore, chunked: UploadStaging, create: CreateStoredFile, logger: Logger, seal: EncryptCompletedUpload) =>
+      new CompleteResumableUpload(sessions, store, chunked, create, logger, new HashWasmResumableHasher(), seal),
+    [TOKENS.UploadSessionRepository, TOKENS.ObjectStore, TOKENS.UploadStaging, TOKENS.CreateStoredFile, TOKENS.Logger, TOKENS.EncryptCompletedUpload],
   );
   bind(
     TOKENS.UploadChunk,

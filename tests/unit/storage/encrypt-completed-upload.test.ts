@@ -12,19 +12,20 @@ import { readAll } from '../../support/storage-world';
 const cipher = new SegmentedAesGcmCipher(Keyring.parse(`k1:${createHash('sha256').update('completion').digest('base64')}`));
 
 describe('EncryptCompletedUpload', () => {
-  it('encrypts the clear completed object into the final key in one pass and removes the clear one', async () => {
+  it('encrypts the clear completed object into its encrypted key in one pass and removes the clear one', async () => {
     const store = new InMemoryObjectStore('memory');
     const content = new FileContent(store, cipher, new RecordingLogger());
     const seal = new EncryptCompletedUpload(store, content);
     expect(seal.needed).toBe(true);
     // Chunks that do not align with segments, as a tus client sends them.
     const data = randomBytes(3 * S + 12_345);
-    await store.put(seal.clearKeyFor('users/u/a.bin'), Readable.from([data.subarray(0, 100_001), data.subarray(100_001)]), { contentType: 'application/octet-stream' });
+    await store.put('users/u/a.bin', Readable.from([data.subarray(0, 100_001), data.subarray(100_001)]), { contentType: 'application/octet-stream' });
     const encryption = await seal.execute('users/u/a.bin', 'application/octet-stream');
     expect(encryption).toMatchObject({ keyId: 'k1' });
-    expect(await store.head(seal.clearKeyFor('users/u/a.bin'))).toBeNull();
-    expect((await readAll(await store.get('users/u/a.bin'))).includes(data.subarray(0, 64))).toBe(false);
-    const file = { id: 'f', filePath: 'users/u/a.bin', sizeBytes: data.length, encryption };
+    expect(await store.head('users/u/a.bin')).toBeNull();
+    expect(seal.encryptedKeyFor('users/u/a.bin')).toBe('users/u/a.bin.vbse');
+    expect((await readAll(await store.get('users/u/a.bin.vbse'))).includes(data.subarray(0, 64))).toBe(false);
+    const file = { id: 'f', filePath: 'users/u/a.bin.vbse', sizeBytes: data.length, encryption };
     expect((await readAll(await content.read(file))).equals(data)).toBe(true);
     expect((await readAll(await content.read(file, { start: S - 3, end: 2 * S + 3 }))).equals(data.subarray(S - 3, 2 * S + 4))).toBe(true);
   });

@@ -2,14 +2,15 @@ import type { FileEncryption } from '../../../domain/storage/stored-file';
 import type { ObjectStore } from '../../ports/object-store.port';
 import type { FileContent } from './file-content';
 
-/** Suffix of the key a resumable or tus upload is completed to, in clear, before it is encrypted. */
-export const CLEAR_STAGED_SUFFIX = '.staged-clear';
+/** Suffix of the encrypted object a resumable or tus upload becomes, beside the clear staged one. */
+export const ENCRYPTED_UPLOAD_SUFFIX = '.vbse';
 
 /**
- * Resumable and tus uploads are staged in clear and completed by a rename (UploadStaging.complete):
- * with a keyring, the completion renames to `clearKeyFor(key)` instead, and this encrypts that object
- * into `key` in one streaming pass, then deletes the clear one. A crash in between leaves the clear
- * object (never served: no row points at it) for the expired-upload cleanup to remove.
+ * Resumable and tus uploads are staged in clear and completed in place (UploadStaging.complete: a
+ * rename on disk, CompleteMultipartUpload on S3, commitBlockList on Azure, none of which can move the
+ * object to another key). With a keyring, this then encrypts the completed clear object into
+ * `encryptedKeyFor(key)` in one streaming pass and deletes the clear one; the file row points at the
+ * encrypted key. A crash in between leaves a clear object no row points at (never served).
  */
 export class EncryptCompletedUpload {
   constructor(
@@ -21,13 +22,13 @@ export class EncryptCompletedUpload {
     return this.content.encrypting;
   }
 
-  clearKeyFor(key: string): string {
-    return `${key}${CLEAR_STAGED_SUFFIX}`;
+  encryptedKeyFor(clearKey: string): string {
+    return `${clearKey}${ENCRYPTED_UPLOAD_SUFFIX}`;
   }
 
-  /** Encrypts the completed clear object into `key`; the encryption to record with the row. */
-  async execute(key: string, contentType: string): Promise<FileEncryption | null> {
-    const clearKey = this.clearKeyFor(key);
+  /** Encrypts the completed clear object at `clearKey` into `encryptedKeyFor(clearKey)`; the encryption to record with the row. */
+  async execute(clearKey: string, contentType: string): Promise<FileEncryption | null> {
+    const key = this.encryptedKeyFor(clearKey);
     try {
       const { encryption } = await this.content.write(key, await this.store.get(clearKey), contentType);
       return encryption;

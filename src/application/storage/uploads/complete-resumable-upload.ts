@@ -4,6 +4,7 @@ import { ChecksumMismatch } from '../../../domain/storage/errors';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { UploadSession } from '../../../domain/storage/upload-session';
 import { SNIFF_BYTES } from '../../ports/content-sniffer.port';
+import type { EncryptCompletedUpload } from '../encryption/encrypt-completed-upload';
 import type { Logger } from '../../ports/logger.port';
 import type { ObjectStore } from '../../ports/object-store.port';
 import type { ResumableHasher } from '../../ports/resumable-hasher.port';
@@ -31,6 +32,8 @@ export class CompleteResumableUpload {
     private readonly createFile: FileCreation,
     private readonly logger: Logger,
     private readonly hasher: ResumableHasher,
+    /** With a keyring: the completed clear object is encrypted into the key the row then points at. */
+    private readonly seal: EncryptCompletedUpload | null = null,
   ) {}
 
   async execute(session: UploadSession, owner: { userId: string; role: Role }): Promise<StoredFile> {
@@ -47,6 +50,7 @@ export class CompleteResumableUpload {
       }
       const digests = await (await this.hasher.resume(session.hashState)).digest();
       const head = size === 0 ? Buffer.alloc(0) : await bytesOf(await this.store.get(session.key, { start: 0, end: Math.min(SNIFF_BYTES, size) - 1 }));
+      const sealed = this.seal?.needed ? { key: this.seal.encryptedKeyFor(session.key), encryption: await this.seal.execute(session.key, session.mimeType) } : null;
       const { is_public: isPublic, ...metadata } = session.metadata;
       const file = await this.createFile.execute(
         {
@@ -59,13 +63,14 @@ export class CompleteResumableUpload {
           isPublic: isPublic === true,
           metadata,
         },
-        { key: session.key, sizeBytes: size, checksumMd5: digests.md5, checksumSha256: digests.sha256, head },
+        { key: sealed?.key ?? session.key, sizeBytes: size, checksumMd5: digests.md5, checksumSha256: digests.sha256, head, encryption: sealed?.encryption ?? null },
       );
       await this.sessions.transition(session.id, 'completing', 'completed');
       return file;
     } catch (error) {
       await this.sessions.transition(session.id, 'completing', 'failed');
-      await this.store.delete(session.key).catch((cause: unknown) => this.logger.error({ key: session.key, err: String(cause) }, 'could not delete a refused upload'));
+      const keys = this.seal?.needed ? [session.key, this.seal.encryptedKeyFor(session.key)] : [session.key];
+      for (const key of keys) await this.store.delete(key).catch((cause: unknown) => this.logger.error({ key, err: String(cause) }, 'could not delete a refused upload'));
       throw error;
     }
   }
