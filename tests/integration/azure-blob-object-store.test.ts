@@ -7,6 +7,8 @@ import { objectStoreContract } from '../contract/object-store.contract';
 import { uploadStagingContract } from '../contract/upload-staging.contract';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { freePort } from '../support/free-port';
+import { assembledAtTheProvider } from '../support/staging-traffic';
+import { TcpProxy } from '../support/tcp-proxy';
 
 let azurite: RunningAzurite;
 beforeAll(async () => {
@@ -26,6 +28,14 @@ uploadStagingContract('AzureBlobObjectStore (Azurite)', async () => {
   const store = new AzureBlobObjectStore({ connectionString: azurite.connectionString, containerName: containerName() });
   await store.ensureReady();
   return { staging: store, store, close: async () => undefined };
+});
+
+assembledAtTheProvider('AzureBlobObjectStore (Azurite)', async () => {
+  const relay = TcpProxy.forUrl(azurite.url);
+  await relay.start();
+  const store = new AzureBlobObjectStore({ accountName: azurite.accountName, accountKey: azurite.accountKey, url: relay.rewrite(azurite.url), containerName: containerName() });
+  await store.ensureReady();
+  return { staging: store, store, relay, close: () => relay.stop() };
 });
 
 describe('AzureBlobObjectStore', () => {

@@ -5,6 +5,8 @@ import { StorageBackendError } from '../../src/domain/storage/errors';
 import { objectStoreContract } from '../contract/object-store.contract';
 import { uploadStagingContract } from '../contract/upload-staging.contract';
 import { freePort } from '../support/free-port';
+import { assembledAtTheProvider } from '../support/staging-traffic';
+import { TcpProxy } from '../support/tcp-proxy';
 import { startS3rver, type RunningS3 } from '../support/s3rver';
 
 let s3: RunningS3;
@@ -25,6 +27,18 @@ uploadStagingContract('S3ObjectStore (s3rver)', async () => {
   const store = new S3ObjectStore(settings());
   await store.ensureReady();
   return { staging: store, store, close: async () => store.close() };
+});
+
+assembledAtTheProvider('S3ObjectStore (s3rver)', async () => {
+  const relay = TcpProxy.forUrl(s3.endpoint);
+  await relay.start();
+  const store = new S3ObjectStore({ ...settings(), endpoint: relay.rewrite(s3.endpoint) });
+  await store.ensureReady();
+  const close = async () => {
+    store.close();
+    await relay.stop();
+  };
+  return { staging: store, store, relay, close };
 });
 
 describe('S3ObjectStore', () => {

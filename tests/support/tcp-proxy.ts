@@ -10,6 +10,8 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private hanging = false;
   port = 0;
+  /** Bytes relayed each way since the start: what a test asserts did (or did not) cross. */
+  readonly relayed = { toServer: 0, fromServer: 0 };
 
   constructor(
     private readonly targetHost: string,
@@ -37,6 +39,8 @@ export class TcpProxy {
       if (this.hanging) return;
       const upstream = net.connect(this.targetPort, this.targetHost);
       this.track(upstream);
+      client.on('data', (chunk: Buffer) => (this.relayed.toServer += chunk.length));
+      upstream.on('data', (chunk: Buffer) => (this.relayed.fromServer += chunk.length));
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());

@@ -69,9 +69,21 @@ export class WorkerThreadContentHasher implements ContentHasher {
   private nextId = 1;
 
   start(): HashRun {
+    return this.open(undefined);
+  }
+
+  /**
+   * A run hashed with hash-wasm on the threads, continuing from saved states (null: from the first
+   * byte), whose `save()` gives the states to continue from later (WorkerThreadResumableHasher).
+   */
+  startResumable(from: ThreadStates | null): WorkerHashRun {
+    return this.open(from);
+  }
+
+  private open(resumeFrom: ThreadStates | null | undefined): WorkerHashRun {
     const threads = this.ensureThreads();
     const ring = this.rings.pop() ?? new SharedArrayBuffer(SLOT_BYTES * SLOTS);
-    const run = new WorkerHashRun(this.nextId++, ring, threads, (finished, reusable) => {
+    const run = new WorkerHashRun(this.nextId++, ring, threads, resumeFrom, (finished, reusable) => {
       this.live.delete(finished);
       if (reusable && this.rings.length < POOLED_RINGS) this.rings.push(ring);
     });
@@ -99,7 +111,13 @@ export class WorkerThreadContentHasher implements ContentHasher {
   }
 }
 
-class WorkerHashRun implements HashRun {
+/** Each thread's saved hash-wasm state. */
+export interface ThreadStates {
+  md5: Uint8Array;
+  sha256: Uint8Array;
+}
+
+export class WorkerHashRun implements HashRun {
   private readonly bytes: Buffer;
   /** Per slot, how many threads still read it. */
   private readonly readers = new Array<number>(SLOTS).fill(0);
@@ -107,6 +125,7 @@ class WorkerHashRun implements HashRun {
   private filled = 0;
   private waiting: { chunk: Buffer; from: number; resolve: () => void; reject: (error: Error) => void } | null = null;
   private digests: { md5?: string; sha256?: string; resolve?: (digests: ContentDigests) => void; reject?: (error: Error) => void } = {};
+  private states: { md5?: Uint8Array; sha256?: Uint8Array; resolve?: (states: ThreadStates) => void; reject?: (error: Error) => void } = {};
   private failure: Error | null = null;
   private finished = false;
 
@@ -114,12 +133,13 @@ class WorkerHashRun implements HashRun {
     private readonly id: number,
     ring: SharedArrayBuffer,
     private readonly threads: { md5: HashThread; sha256: HashThread },
+    resumeFrom: ThreadStates | null | undefined,
     private readonly onFinish: (run: WorkerHashRun, reusable: boolean) => void,
   ) {
     this.bytes = Buffer.from(ring);
     for (const algorithm of ['md5', 'sha256'] as const) {
       threads[algorithm].listen(id, (reply) => this.onReply(algorithm, reply));
-      threads[algorithm].post({ op: 'open', id, ring });
+      threads[algorithm].post(resumeFrom === undefined ? { op: 'open', id, ring } : { op: 'open', id, ring, resumeFrom: resumeFrom?.[algorithm] ?? null });
     }
   }
 
@@ -149,6 +169,20 @@ class WorkerHashRun implements HashRun {
     });
   }
 
+  /** Resumable runs only: the threads' states after every byte fed; the run ends, as with digest. */
+  save(): Promise<ThreadStates> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.waiting) return Promise.reject(new Error('save before the last update settled'));
+    if (this.finished) return Promise.reject(new Error('save after digest, save or abort'));
+    if (this.filled > 0) this.handOver();
+    return new Promise<ThreadStates>((resolve, reject) => {
+      this.states.resolve = resolve;
+      this.states.reject = reject;
+      this.threads.md5.post({ op: 'save', id: this.id });
+      this.threads.sha256.post({ op: 'save', id: this.id });
+    });
+  }
+
   abort(): void {
     if (this.finished) return;
     this.threads.md5.post({ op: 'abort', id: this.id });
@@ -163,6 +197,7 @@ class WorkerHashRun implements HashRun {
     this.waiting?.reject(error);
     this.waiting = null;
     this.digests.reject?.(error);
+    this.states.reject?.(error);
     this.finish(false);
   }
 
@@ -202,6 +237,16 @@ class WorkerHashRun implements HashRun {
         } else {
           waiting.from = from;
         }
+      }
+      return;
+    }
+    if (reply.op === 'saved') {
+      if (reply.state === null) return this.fail(new Error(`hash thread ${algorithm} lost the run`));
+      this.states[algorithm] = reply.state;
+      const { md5, sha256, resolve } = this.states;
+      if (md5 !== undefined && sha256 !== undefined) {
+        this.finish(true);
+        resolve?.({ md5, sha256 });
       }
       return;
     }

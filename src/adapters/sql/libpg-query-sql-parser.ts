@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from 'libpg-query';
+import type * as LibpgQuery from 'libpg-query';
 import type { SqlParser } from '../../application/ports/sql-parser.port';
 import { SqlSyntaxError } from '../../domain/database/restricted-sql/errors';
 import type { SqlNode, SqlValue } from '../../domain/database/restricted-sql/sql-tree';
@@ -9,12 +9,11 @@ import type { SqlNode, SqlValue } from '../../domain/database/restricted-sql/sql
  * Its JSON wraps each node as `{ Kind: fields }`; that becomes `{ kind, fields }`.
  */
 export class LibpgQuerySqlParser implements SqlParser {
-  private static ready: Promise<void> | null = null;
+  private static ready: Promise<typeof LibpgQuery> | null = null;
 
   async parse(sql: string): Promise<SqlNode[]> {
-    // The WASM module is compiled once per process, on first use.
-    LibpgQuerySqlParser.ready ??= loadModule();
-    await LibpgQuerySqlParser.ready;
+    LibpgQuerySqlParser.ready ??= loadLibpgQuery();
+    const { parseSync } = await LibpgQuerySqlParser.ready;
     if (sql.trim() === '') return [];
     let tree: { stmts?: Array<{ stmt: unknown }> };
     try {
@@ -24,6 +23,18 @@ export class LibpgQuerySqlParser implements SqlParser {
     }
     return (tree.stmts ?? []).map(({ stmt }) => toValue(stmt) as SqlNode);
   }
+}
+
+/**
+ * Required on first use, not imported: libpg-query's module body starts compiling its 1.1 MB of WASM
+ * the moment it is loaded, unawaited. Imported eagerly, every process that wires the container paid
+ * for a compilation it might never use, and one that exited meanwhile (a Jest worker told to stop)
+ * sat in that compilation past Jest's grace period and was killed ("failed to exit gracefully").
+ */
+async function loadLibpgQuery(): Promise<typeof LibpgQuery> {
+  const libpgQuery = require('libpg-query') as typeof LibpgQuery;
+  await libpgQuery.loadModule();
+  return libpgQuery;
 }
 
 function syntaxError(error: unknown): SqlSyntaxError {

@@ -4,7 +4,7 @@ import type { ContentDigests } from './content-hasher.port';
 export interface ResumableHashRun {
   /** As HashRun.update: a promise means feed nothing more until it settles. */
   update(chunk: Buffer): Promise<void> | undefined;
-  /** The state after every byte fed so far, to store with the session and resume from anywhere. */
+  /** The state after every byte fed so far, to store with the session and resume from anywhere (the run may not be fed afterwards). */
   save(): Promise<Uint8Array>;
   /** The digests of every byte fed so far (the run may not be fed afterwards). */
   digest(): Promise<ContentDigests>;
