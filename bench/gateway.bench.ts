@@ -14,27 +14,40 @@ import { runWorker } from './support/run-worker';
  * `npm run bench:gateway`: the gateway against the same work done directly with pg and ioredis, in
  * one run, on a 100k-row projects table. Needs PostgreSQL and Redis as the tests find them.
  */
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+/** BENCH_QUICK=1: 3 s scenarios and 3 A/B rounds of 4 s, to check the benchmark works in a few minutes. */
+const QUICK = process.env.BENCH_QUICK === '1';
+const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const POOL_SIZE = 20;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-that-is-long-enough-for-production-use-0123456789';
-/** AUDIT_ENABLED=false runs the service without the audit trail (issue 11's A/B); BENCH_ONLY=transaction skips the query scenarios. */
+/** AUDIT_ENABLED=false runs the service without the audit trail; BENCH_ONLY=transaction skips the query scenarios. */
 const AUDIT_ENABLED = process.env.AUDIT_ENABLED ?? 'true';
 const ONLY = process.env.BENCH_ONLY;
+/**
+ * Issue 11's A/B: the transaction against this service and against a second one on the same database
+ * with the opposite AUDIT_ENABLED, alternated AB_ROUNDS times (each round starts at the other side),
+ * medians compared. Runs in a full run and with BENCH_ONLY=audit (only it); BENCH_AUDIT_AB=0 skips it.
+ */
+const AB = process.env.BENCH_AUDIT_AB !== '0' && (!ONLY || ONLY === 'audit');
+const AB_ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? (QUICK ? 3 : 5));
+const AB_DURATION = Number(process.env.BENCH_AB_DURATION ?? (QUICK ? 4 : 10));
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
   const keyPrefix = `vbbench:${Date.now().toString(36)}:`;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-'));
   const port = await freePort();
-  const service = new ServiceProcess({
-    NODE_ENV: 'production', PORT: String(port), DATA_DIR: home, DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: keyPrefix,
-    JWT_SECRET: SECRET, MIGRATE_ON_START: 'true', DB_POOL_MAX: String(POOL_SIZE), LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
-    RATE_LIMIT_USER: '1000000000', RATE_LIMIT_ADMIN: '1000000000', AUDIT_ENABLED,
-    // Production refuses to start without a backup key (issue 9); none of this benchmark's work uses it.
-    BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  });
+  const serviceOn = (p: number, audit: string) =>
+    new ServiceProcess({
+      NODE_ENV: 'production', PORT: String(p), DATA_DIR: home, DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: keyPrefix,
+      JWT_SECRET: SECRET, MIGRATE_ON_START: 'true', DB_POOL_MAX: String(POOL_SIZE), LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
+      RATE_LIMIT_USER: '1000000000', RATE_LIMIT_ADMIN: '1000000000', AUDIT_ENABLED: audit,
+      // Production refuses to start without a backup key (issue 9); none of this benchmark's work uses it.
+      BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+  const service = serviceOn(port, AUDIT_ENABLED);
+  let other: ServiceProcess | undefined;
   try {
     service.start();
     const base = `http://127.0.0.1:${port}`;
@@ -66,24 +79,82 @@ async function main(): Promise<void> {
     await run('query, cache hits', () => http('query_hit', '/api/v1/data/query', query), () => direct('cache_hit'));
     await run('transaction: 1 insert + 1 Redis set', () => http('transaction', '/api/v1/data/transaction', transaction), () => direct('transaction'));
 
+    let ab: AuditAb | undefined;
+    if (AB) {
+      const otherPort = await freePort();
+      other = serviceOn(otherPort, AUDIT_ENABLED === 'false' ? 'true' : 'false');
+      other.start();
+      await other.waitFor(`http://127.0.0.1:${otherPort}/health`);
+      const bases = AUDIT_ENABLED === 'false' ? { on: `http://127.0.0.1:${otherPort}`, off: base } : { on: base, off: `http://127.0.0.1:${otherPort}` };
+      ab = { on: [], off: [] };
+      const load = (side: 'on' | 'off', seconds: number) =>
+        runWorker('http-load-worker', {
+          name: `transaction_audit_${side}`, url: `${bases[side]}/api/v1/data/transaction`, method: 'POST', headers, body: JSON.stringify(transaction),
+          connections: CONNECTIONS, durationSeconds: seconds,
+        });
+      // Unrecorded warm-up of both (JIT, pools, prepared statements): the first timed round is not a cold start for one side only.
+      process.stdout.write('audit A/B warm-up...\n');
+      for (const side of ['on', 'off'] as const) await load(side, 2);
+      for (let round = 0; round < AB_ROUNDS; round++) {
+        for (const side of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+          process.stdout.write(`audit A/B round ${round + 1}/${AB_ROUNDS}, audit ${side}...\n`);
+          ab[side].push(await load(side, AB_DURATION));
+        }
+      }
+      // The trail the audited side wrote: chained and intact (the chainer links every second).
+      const admin = await aToken({ role: 'admin', sub: userId, secret: SECRET, ttlSeconds: 3600 });
+      const verify = await fetch(`${bases.on}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${admin}` } });
+      ab.verify = verify.ok ? ((await verify.json()) as { status: string; checked: number }) : { status: `HTTP ${verify.status}`, checked: 0 };
+    }
+
     // Not a scenario of the issue: the ceiling any HTTP answer has on this machine, for reading the others.
     process.stdout.write('http floor...\n');
     const floor = await runWorker('http-load-worker', { name: 'floor', url: `${base}/health/live`, method: 'GET', headers: {}, connections: CONNECTIONS, durationSeconds: DURATION });
 
-    const errors = rows.flatMap((r) => [r.gateway, r.direct]).filter((r) => r.errors > 0);
+    const errors = [...rows.flatMap((r) => [r.gateway, r.direct]), ...(ab ? [...ab.on, ...ab.off] : [])].filter((r) => r.errors > 0);
     process.stdout.write(`\nMachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
     process.stdout.write(`Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}, audit trail ${AUDIT_ENABLED === 'false' ? 'off' : 'on'}.\n\n`);
-    process.stdout.write(`${formatTable(rows)}\n\n`);
+    if (rows.length > 0) process.stdout.write(`${formatTable(rows)}\n\n`);
     const [bypass, hits] = rows;
     if (bypass && hits) process.stdout.write(`cache hits / cache bypassed (gateway req/s): ${(hits.gateway.rps / bypass.gateway.rps).toFixed(2)}\n`);
     process.stdout.write(`HTTP floor (GET /health/live: no auth, no database, no rate limit): ${floor.rps.toFixed(0)} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms\n`);
+    if (ab) reportAb(ab);
     if (errors.length > 0) process.stdout.write(`WARNING: errors in ${errors.map((e) => `${e.name} (${e.errors})`).join(', ')}\n`);
   } finally {
+    await other?.stop('SIGTERM').catch(() => undefined);
     await service.stop('SIGTERM').catch(() => undefined);
     await db.drop().catch(() => undefined);
     await clearPrefix(keyPrefix);
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+interface AuditAb {
+  on: LoadResult[];
+  off: LoadResult[];
+  verify?: { status: string; checked: number };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function reportAb(ab: AuditAb): void {
+  const out = (line: string) => process.stdout.write(line);
+  out(`\nAudit A/B (issue 11): POST /api/v1/data/transaction, two services on one database, AUDIT_ENABLED true / false, ` +
+    `${AB_ROUNDS} interleaved rounds of ${AB_DURATION}s, ${CONNECTIONS} connections\n\n`);
+  out('| audit | runs req/s | median req/s | median p50 ms | median p99 ms |\n|---|---|---:|---:|---:|\n');
+  for (const side of ['off', 'on'] as const) {
+    const r = ab[side];
+    out(`| ${side} | ${r.map((x) => x.rps.toFixed(0)).join(', ')} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${median(r.map((x) => x.p50Ms)).toFixed(2)} | ${median(r.map((x) => x.p99Ms)).toFixed(2)} |\n`);
+  }
+  const ratio = median(ab.on.map((x) => x.rps)) / median(ab.off.map((x) => x.rps));
+  // Per round too: each pair ran back to back, so its ratio is less exposed to drift than the medians'.
+  const pairs = ab.on.map((on, i) => on.rps / (ab.off[i]?.rps ?? NaN));
+  out(`\naudit on / off (median req/s): ${ratio.toFixed(2)} (target ≥ 0.90); per round: ${pairs.map((p) => p.toFixed(2)).join(', ')}, median ${median(pairs).toFixed(2)}\n`);
+  if (ab.verify) out(`chain after the runs: ${ab.verify.status} (${ab.verify.checked} entries checked)\n`);
 }
 
 async function clearPrefix(prefix: string): Promise<void> {

@@ -9,6 +9,7 @@ import { aToken } from '../tests/support/tokens';
 import { freePort } from '../tests/support/free-port';
 import { ServiceProcess } from '../tests/support/service-process';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database';
+import { benchKeyring, reportEncryptionComparison, runEncryptionComparison } from './support/encryption-comparison';
 import { NginxServer } from './support/nginx-server';
 import { RssSampler, serviceRssBytes } from './support/rss-sampler';
 import { runUploadComparison, UPLOAD_SIZES_MB } from './support/upload-comparison';
@@ -19,11 +20,19 @@ import type { TransferResult } from './support/transfer-worker';
  * `npm run bench:storage`: a 1 GiB file uploaded to and downloaded from the service (disk provider),
  * against copying the same bytes on the same disk and against nginx serving the same file, in one run.
  * Needs PostgreSQL as the tests find it, and nginx (installed with apt-get when run as root).
+ * Then issue 11's section: the same file through a second service with ENCRYPTION_KEYS, upload,
+ * download and Range reads interleaved with the first (support/encryption-comparison.ts).
  */
-const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 1024);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** BENCH_QUICK=1: a short run (128 MiB, 2 runs, no issue 10 upload comparison), to check it works in a few minutes. */
+const QUICK = process.env.BENCH_QUICK === '1';
+const FILE_MB = Number(process.env.BENCH_FILE_MB ?? (QUICK ? 128 : 1024));
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 2 : 3));
 /** `uploads`: only issue 10's upload comparison (upload-comparison.ts), not the 1 GiB upload/download section. */
 const ONLY_UPLOADS = process.env.BENCH_ONLY === 'uploads';
+/** `encryption`: only issue 11's clear / encrypted comparison (no nginx, no upload comparison, no copy baselines). */
+const ONLY_ENCRYPTION = process.env.BENCH_ONLY === 'encryption';
+const RANGE_COUNT = Number(process.env.BENCH_RANGE_COUNT ?? (QUICK ? 100 : 400));
+const RANGE_BYTES = Number(process.env.BENCH_RANGE_KB ?? 256) * 1024;
 const SECRET = 'bench-secret-that-is-long-enough-for-production-use-0123456789';
 const MB = 1e6;
 const log = (line: string) => process.stdout.write(line);
@@ -34,19 +43,35 @@ interface Row {
   bytes: number;
 }
 
+/** The same settings for both services of the run; the encrypted one adds ENCRYPTION_KEYS. */
+function serviceEnv(port: number, dataDir: string, databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl,
+    JWT_SECRET: SECRET, STORAGE_SIGNING_SECRET: `${SECRET}-signing`, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
+    STORAGE_PROVIDER: 'local_disk', MAX_FILE_SIZE: `${Math.max(FILE_MB, ...UPLOAD_SIZES_MB) + 1}mb`, STORAGE_QUOTA_USER: 'unlimited',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_USER: '1000000000', TRASH_PURGE_INTERVAL_MS: '3600000',
+    // Production refuses to start without one; no backup runs here.
+    BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+}
+
 async function main(): Promise<void> {
-  const nginxBinary = NginxServer.ensureInstalled(log);
+  const nginxBinary = ONLY_ENCRYPTION ? '' : NginxServer.ensureInstalled(log);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-storage-bench-'));
   // nginx's workers must read the file whoever they run as.
   fs.chmodSync(tmp, 0o755);
   let db: BenchDatabase | undefined;
+  let encryptedDb: BenchDatabase | undefined;
   let service: ServiceProcess | undefined;
+  let encryptedService: ServiceProcess | undefined;
   let nginx: NginxServer | undefined;
   const cleanup = async () => {
     await stopTransfers();
     await service?.stop('SIGTERM').catch(() => undefined);
+    await encryptedService?.stop('SIGTERM').catch(() => undefined);
     await nginx?.stop().catch(() => undefined);
     await db?.drop().catch(() => undefined);
+    await encryptedDb?.drop().catch(() => undefined);
     fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   };
   const onSignal = (signal: NodeJS.Signals) => void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -62,12 +87,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     service = new ServiceProcess({
-      NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'service'), DATABASE_URL: db.url,
-      JWT_SECRET: SECRET, STORAGE_SIGNING_SECRET: `${SECRET}-signing`, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
-      STORAGE_PROVIDER: 'local_disk', MAX_FILE_SIZE: `${Math.max(FILE_MB, ...UPLOAD_SIZES_MB) + 1}mb`, STORAGE_QUOTA_USER: 'unlimited', PUBLIC_BASE_URL: base,
-      RATE_LIMIT_USER: '1000000000', TRASH_PURGE_INTERVAL_MS: '3600000',
-      // Production refuses to start without one; no backup runs here.
-      BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ...serviceEnv(port, path.join(tmp, 'service'), db.url),
       // BENCH_CPU_PROF_DIR: a V8 CPU profile of the service, written when it stops (support/cpu-profile-preload.cjs).
       ...(process.env.BENCH_CPU_PROF_DIR
         ? { BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR, NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'cpu-profile-preload.cjs')}` }
@@ -76,12 +96,38 @@ async function main(): Promise<void> {
     service.start();
     await service.waitFor(`${base}/health`);
     const servicePid = service.pid!;
+    // Issue 11: the same service with a keyring, its own database and folder, for the clear / encrypted comparison.
+    const encryptedSection = async (source: string, md5: string) => {
+      encryptedDb = await createBenchDatabase();
+      const encryptedPort = await freePort();
+      const encryptedBase = `http://127.0.0.1:${encryptedPort}`;
+      encryptedService = new ServiceProcess({ ...serviceEnv(encryptedPort, path.join(tmp, 'service-encrypted'), encryptedDb.url), ENCRYPTION_KEYS: benchKeyring() });
+      encryptedService.start();
+      await encryptedService.waitFor(`${encryptedBase}/health`);
+      const size = fs.statSync(source).size;
+      const result = await runEncryptionComparison({
+        clear: { base, pid: servicePid }, encrypted: { base: encryptedBase, pid: encryptedService.pid! }, secret: SECRET, source, md5, size, runs: RUNS,
+        rangeCount: RANGE_COUNT, rangeBytes: RANGE_BYTES, log,
+      }).catch((error: unknown) => {
+        log(`encrypted service output (last 3000 characters):\n${encryptedService?.output.slice(-3000)}\n`);
+        throw error;
+      });
+      reportEncryptionComparison(result, { size, runs: RUNS, log });
+    };
 
-    // Issue 10: multipart, tus and resumable uploads against @tus/server and the stream copy.
-    await runUploadComparison({ base, servicePid, secret: SECRET, tmp, writeSource: writeSourceFile, log }).catch((error: unknown) => {
-      log(`service output (last 3000 characters):\n${service?.output.slice(-3000)}\n`);
-      throw error;
-    });
+    if (ONLY_ENCRYPTION) {
+      log(`writing a ${FILE_MB} MiB file of random bytes to ${source}...\n`);
+      await encryptedSection(source, await writeSourceFile(source, FILE_MB * 1024 * 1024));
+      return;
+    }
+
+    // Issue 10: multipart, tus and resumable uploads against @tus/server and the stream copy (not in a quick run).
+    if (!QUICK) {
+      await runUploadComparison({ base, servicePid, secret: SECRET, tmp, writeSource: writeSourceFile, log }).catch((error: unknown) => {
+        log(`service output (last 3000 characters):\n${service?.output.slice(-3000)}\n`);
+        throw error;
+      });
+    }
     if (ONLY_UPLOADS) return;
 
     log(`writing a ${FILE_MB} MiB file of random bytes to ${source}...\n`);
@@ -152,6 +198,8 @@ async function main(): Promise<void> {
     }
 
     report(rows, { baselineRss, peakRss, samples: sampler.samples, size, tmp, nginxVersion: nginxVersion(nginxBinary) });
+
+    await encryptedSection(source, md5);
   } finally {
     await cleanup();
     process.removeListener('SIGINT', onSignal);

@@ -16,7 +16,9 @@ export type TransferJob =
   /** tus-js-client from the file's path; chunkSize null: the whole file in one PATCH. */
   | { kind: 'tus'; endpoint: string; token: string; file: string; chunkSize: number | null; metadata: Record<string, string> }
   /** The seed's resumable protocol: init, then chunks PUT by `parallel` loops; per-chunk md5s precomputed in `md5File` (JSON array). */
-  | { kind: 'resumable'; base: string; token: string; file: string; chunkSize: number; parallel: number; md5File: string; mimeType: string };
+  | { kind: 'resumable'; base: string; token: string; file: string; chunkSize: number; parallel: number; md5File: string; mimeType: string }
+  /** `count` Range GETs one after another on one keep-alive socket, `length` bytes each at `offsets` (off the segment grid); each must be a 206 of exactly that length. */
+  | { kind: 'ranges'; url: string; token: string; offsets: number[]; length: number };
 
 export interface TransferResult {
   bytes: number;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     : job.kind === 'download' ? await download(job)
     : job.kind === 'tus' ? await tusUpload(job)
     : job.kind === 'resumable' ? await resumable(job)
+    : job.kind === 'ranges' ? await ranges(job)
     : await copy(job);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const result: TransferResult = { ...outcome, seconds };
@@ -95,6 +98,27 @@ function get(url: string, token: string | undefined): Promise<Omit<TransferResul
     });
     req.on('error', reject);
   });
+}
+
+async function ranges(job: Extract<TransferJob, { kind: 'ranges' }>): Promise<Omit<TransferResult, 'seconds'>> {
+  let bytes = 0;
+  for (const offset of job.offsets) {
+    const got = await new Promise<{ status: number; bytes: number }>((resolve, reject) => {
+      const headers = { authorization: `Bearer ${job.token}`, range: `bytes=${offset}-${offset + job.length - 1}` };
+      const req = http.get(job.url, { agent: keepAlive, headers }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => {
+          n += c.length;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: n }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+    if (got.status !== 206 || got.bytes !== job.length) return { bytes, status: got.status, body: `range at ${offset}: ${got.status}, ${got.bytes} of ${job.length} bytes` };
+    bytes += got.bytes;
+  }
+  return { bytes, status: 206 };
 }
 
 function tusUpload(job: Extract<TransferJob, { kind: 'tus' }>): Promise<Omit<TransferResult, 'seconds'>> {

@@ -37,6 +37,8 @@ describe('encrypted columns (DB_ENCRYPTION_KEY)', () => {
     request(app()).post('/api/v1/data/query').set(bearer(token)).send({ database: 'postgresql', query_type: 'select', table: 'users', ...body });
   const stored = async (id: string) => (await sql.query('SELECT email, first_name, email_bidx, updated_at FROM users WHERE id = $1', [id])).rows[0];
   const status = async () => (await request(app()).get('/api/v1/admin/encryption/columns').set(bearer(admin)).expect(200)).body;
+  const rewriteEntries = async (activeKeyId: string) =>
+    (await sql.query("SELECT * FROM audit_log WHERE action = 'encryption.columns.rewrite' AND details->>'active_key_id' = $1 ORDER BY id", [activeKeyId])).rows as Array<Record<string, any>>;
   const runPass = async () => {
     await request(app()).post('/api/v1/admin/encryption/columns/run').set(bearer(admin)).expect(202);
     return eventually('the pass to complete', async () => {
@@ -90,6 +92,11 @@ describe('encrypted columns (DB_ENCRYPTION_KEY)', () => {
     expect(after.email).not.toContain('legacy');
     expect(after.first_name).toMatch(/^vbenc1:k1:/);
     expect(after.updated_at).toEqual(before.updated_at);
+    // Audited with each batch it committed: the rows' ids and the key ids, never a value.
+    const audited = await rewriteEntries('k1');
+    expect(audited.flatMap((e) => e.details.row_ids).sort()).toEqual(legacy.map((l) => l.id).sort());
+    expect(audited[0]).toMatchObject({ target_type: 'table', target_id: 'users', outcome: 'success', details: { columns: expect.arrayContaining(['email']) } });
+    expect(JSON.stringify(audited)).not.toContain(legacy[0]!.email);
     // Read back through the gateway: the values as they were sent.
     const res = await select(admin, { filters: { id: legacy[0]!.id }, cache: 'bypass' }).expect(200);
     expect(res.body.data).toEqual([expect.objectContaining({ id: legacy[0]!.id, email: legacy[0]!.email, first_name: 'Legacy0' })]);
@@ -218,6 +225,8 @@ describe('encrypted columns (DB_ENCRYPTION_KEY)', () => {
 
     const done = await runPass();
     expect(done.job).toMatchObject({ state: 'completed', total: 7, processed: 7, rewritten: 7, percent: 100 });
+    // The rotation is in the audit trail, batch by batch, committed with the rewrites.
+    expect(new Set((await rewriteEntries('k2')).flatMap((e) => e.details.row_ids)).size).toBe(7);
     for (const column of done.columns) {
       expect(column).toMatchObject({ plaintext_rows: 0, stale_blind_indexes: 0 });
       expect(Object.keys(column.rows_by_key)).toEqual(['k2']);

@@ -7,6 +7,7 @@ import { InMemoryObjectStore } from '../../src/adapters/in-memory/fakes/in-memor
 import { InMemoryJobQueue } from '../../src/adapters/queue/in-memory-job-queue';
 import { ApplyBackupRetention } from '../../src/application/database/backups/apply-backup-retention';
 import { BackupJob } from '../../src/application/database/backups/backup-job';
+import { InMemoryAuditLog } from '../../src/adapters/in-memory/fakes/in-memory-audit-log';
 import { OpenBackupArchive } from '../../src/application/database/backups/open-backup-archive';
 import { ReleaseTombstones } from '../../src/application/database/backups/release-tombstones';
 import { RunBackup } from '../../src/application/database/backups/run-backup';
@@ -91,10 +92,13 @@ describe('backup use cases', () => {
 
   it('a scheduled occurrence records its own backup, and is skipped while another runs', async () => {
     const w = world();
-    const job = new BackupJob(w.start, w.run, w.logger);
+    const audit = new InMemoryAuditLog();
+    const job = new BackupJob(w.start, w.run, w.logger, audit);
     await job.execute({ id: randomUUID(), payload: { scheduled: true }, attempt: 1, lastAttempt: true });
     const [scheduled] = (await w.backups.list(1, 10)).backups;
     expect(scheduled).toMatchObject({ kind: 'scheduled', status: 'completed' });
+    // Audited as the system's (a manual backup is audited by its route).
+    expect(audit.entries).toEqual([expect.objectContaining({ action: 'backup.start', targetId: scheduled!.id, outcome: 'success', details: { kind: 'scheduled' }, actor: expect.objectContaining({ sub: 'system' }) })]);
     await w.start.create({ label: null, includeFilesManifest: true, kind: 'manual' });
     await job.execute({ id: randomUUID(), payload: { scheduled: true }, attempt: 1, lastAttempt: true });
     expect((await w.backups.list(1, 10)).total).toBe(2);

@@ -35,23 +35,37 @@ const BATCH = 2_000;
 const CHAIN_LOCK_KEY = '7236015412380461';
 
 /**
+ * Turns entries into audit_append()'s JSON argument, sealed with the current request's origin: for
+ * adapters that write on a client of their own (migrations, the encrypted columns' pass) and append
+ * the entries to their own transaction with `SELECT audit_append($1::jsonb)`.
+ */
+export interface AuditPayloads {
+  payload(entries: readonly NewAuditEntry[]): string;
+}
+
+/**
  * `audit_log` (migration 20240130_001). Entries are inserted by audit_append() inside the writer's
  * transaction, sent with its COMMIT; `chain()` links them afterwards, one chainer at a time, so
  * writers never wait for each other (a chain head locked until each writer's COMMIT had flushed
  * serialized every audited transaction: docs/benchmarks.md, "Audit (issue 11)").
  */
-export class PgAuditLog implements AuditTrail, AuditLog {
+export class PgAuditLog implements AuditTrail, AuditLog, AuditPayloads {
   constructor(
     private readonly db: PgSqlDatabase,
     private readonly origin: RequestOrigin,
     private readonly clock: Clock,
   ) {}
 
-  async record(entries: readonly NewAuditEntry[], session?: DatabaseSession): Promise<void> {
-    if (entries.length === 0) return;
+  /** audit_append()'s argument: the entries sealed with the current origin, for a writer that holds its own client (migrations). */
+  payload(entries: readonly NewAuditEntry[]): string {
     const origin = this.origin.current();
     const now = this.clock.now();
-    const payload = JSON.stringify(entries.map((entry) => rowOf(sealEntry(entry, origin, now))));
+    return JSON.stringify(entries.map((entry) => rowOf(sealEntry(entry, origin, now))));
+  }
+
+  async record(entries: readonly NewAuditEntry[], session?: DatabaseSession): Promise<void> {
+    if (entries.length === 0) return;
+    const payload = this.payload(entries);
     if (session?.inTransaction) {
       // Sent with the COMMIT: no extra round trip on the writer's path.
       const client = pgClientOf(session);

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
 import { CIPHERTEXT_PREFIX } from '../../domain/crypto/column-cipher';
 import type {
   ColumnRewrite,
@@ -8,13 +9,18 @@ import type {
   EncryptedColumnStore,
   StoredColumns,
 } from '../../application/ports/encrypted-column-store.port';
+import type { AuditPayloads } from './pg-audit-log';
 import { Params } from './pg-conditions';
 import { ident } from './pg-sql-text';
 import type { PgSqlDatabase } from './pg-sql-database';
 
 /** EncryptedColumnStore over the pg pool; every name comes from the catalog, every value is bound. */
 export class PgEncryptedColumnStore implements EncryptedColumnStore {
-  constructor(private readonly db: PgSqlDatabase) {}
+  constructor(
+    private readonly db: PgSqlDatabase,
+    /** Sources the audit entries of a batch (PgAuditLog); null: the trail is off. */
+    private readonly audit: AuditPayloads | null = null,
+  ) {}
 
   async nextStale(set: EncryptedColumnSet, current: CurrentForm, after: string | null, limit: number): Promise<StoredColumns[]> {
     const params = new Params();
@@ -34,17 +40,18 @@ export class PgEncryptedColumnStore implements EncryptedColumnStore {
     return rows[0]?.n ?? 0;
   }
 
-  async rewrite(set: EncryptedColumnSet, rewrites: readonly ColumnRewrite[]): Promise<number> {
+  async rewrite(set: EncryptedColumnSet, rewrites: readonly ColumnRewrite[], audit?: (rewrittenKeys: readonly string[]) => NewAuditEntry[]): Promise<number> {
     if (rewrites.length === 0) return 0;
     return this.db.withClient(async (client) => {
       await client.query('BEGIN');
       try {
         // The set_updated_at trigger leaves updated_at alone for this transaction (migration 20240131_005).
         await client.query(`SELECT set_config('vb.keep_updated_at', 'on', true)`);
-        let applied = 0;
-        for (const rewrite of rewrites) applied += await rewriteRow(client, set, rewrite);
+        const rewritten: string[] = [];
+        for (const rewrite of rewrites) if ((await rewriteRow(client, set, rewrite)) > 0) rewritten.push(rewrite.key);
+        if (this.audit && audit && rewritten.length > 0) await client.query('SELECT audit_append($1::jsonb)', [this.audit.payload(audit(rewritten))]);
         await client.query('COMMIT');
-        return applied;
+        return rewritten.length;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;

@@ -6,7 +6,9 @@ import type {
   FileTransformationSummary,
   InsertOutcome,
 } from '../../application/ports/file-repository.port';
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
 import type { StoredFile } from '../../domain/storage/stored-file';
+import type { AuditPayloads } from './pg-audit-log';
 import type { PgSqlDatabase } from './pg-sql-database';
 import { fileOf, FILE_COLUMNS, type FileRow } from './pg-file-row';
 import { isUuid } from '../../domain/shared/uuid';
@@ -26,15 +28,20 @@ const SORT_SQL: Record<FileListQuery['sort'], string> = {
  * time zone, so every value is written and read as UTC explicitly, whatever the session's TimeZone.
  */
 export class PgFileRepository implements FileRepository {
-  constructor(private readonly db: PgSqlDatabase) {}
+  constructor(
+    private readonly db: PgSqlDatabase,
+    /** Sources the audit entries of a change (PgAuditLog); null: the trail is off. */
+    private readonly audit: AuditPayloads | null = null,
+  ) {}
 
-  async insertWithinQuota(file: StoredFile, quotaBytes: number, metadata: ExtractedMetadata[]): Promise<InsertOutcome> {
+  async insertWithinQuota(file: StoredFile, quotaBytes: number, metadata: ExtractedMetadata[], audit: readonly NewAuditEntry[] = []): Promise<InsertOutcome> {
     return this.db.withClient(async (client) => {
       await client.query('BEGIN');
       try {
         // Serializes this user's inserts, so the sum below cannot be overtaken by a concurrent upload.
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [QUOTA_LOCK_NAMESPACE, file.userId]);
         const outcome = await this.insertLocked(client, file, quotaBytes, metadata);
+        if (outcome.inserted) await this.append(client, audit);
         await client.query(outcome.inserted ? 'COMMIT' : 'ROLLBACK');
         return outcome;
       } catch (error) {
@@ -130,7 +137,7 @@ export class PgFileRepository implements FileRepository {
     return rows.rows.map((r) => ({ id: r.id, type: r.type, status: r.status ?? 'pending', outputFileId: r.output }));
   }
 
-  async update(id: string, patch: Partial<Pick<StoredFile, 'originalName' | 'isPublic' | 'metadata' | 'backup'>>): Promise<StoredFile | null> {
+  async update(id: string, patch: Partial<Pick<StoredFile, 'originalName' | 'isPublic' | 'metadata' | 'backup'>>, audit: readonly NewAuditEntry[] = []): Promise<StoredFile | null> {
     if (!isUuid(id)) return null;
     const sets: string[] = [`updated_at = now() AT TIME ZONE 'UTC'`];
     const values: unknown[] = [id];
@@ -147,26 +154,27 @@ export class PgFileRepository implements FileRepository {
       set('backup_attempts', patch.backup.attempts);
       set('backup_error', patch.backup.lastError);
     }
-    return this.one(`UPDATE files SET ${sets.join(', ')} WHERE id = $1 RETURNING ${FILE_COLUMNS}`, values);
+    return this.changed(`UPDATE files SET ${sets.join(', ')} WHERE id = $1 RETURNING ${FILE_COLUMNS}`, values, audit);
   }
 
-  async softDelete(id: string, at: Date): Promise<StoredFile | null> {
+  async softDelete(id: string, at: Date, audit: readonly NewAuditEntry[] = []): Promise<StoredFile | null> {
     if (!isUuid(id)) return null;
-    return this.one(
+    return this.changed(
       `UPDATE files SET deleted_at = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1 AND deleted_at IS NULL RETURNING ${FILE_COLUMNS}`,
       [id, at.toISOString()],
+      audit,
     );
   }
 
-  async restore(id: string): Promise<StoredFile | null> {
+  async restore(id: string, audit: readonly NewAuditEntry[] = []): Promise<StoredFile | null> {
     if (!isUuid(id)) return null;
-    return this.one(`UPDATE files SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING ${FILE_COLUMNS}`, [id]);
+    return this.changed(`UPDATE files SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING ${FILE_COLUMNS}`, [id], audit);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, audit: readonly NewAuditEntry[] = []): Promise<void> {
     if (!isUuid(id)) return;
     // file_metadata and file_transformations rows go with it (ON DELETE CASCADE).
-    await this.db.withClient((client) => client.query('DELETE FROM files WHERE id = $1', [id]));
+    await this.changed(`DELETE FROM files WHERE id = $1 RETURNING ${FILE_COLUMNS}`, [id], audit);
   }
 
   async usedBytes(userId: string): Promise<number> {
@@ -198,6 +206,27 @@ export class PgFileRepository implements FileRepository {
       ),
     );
     return rows.rows.map(fileOf);
+  }
+
+  /** One changing statement, and the audit entries in its transaction when it changed a row. */
+  private async changed(sql: string, values: unknown[], audit: readonly NewAuditEntry[]): Promise<StoredFile | null> {
+    if (!this.audit || audit.length === 0) return this.one(sql, values);
+    return this.db.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const { rows } = await client.query<FileRow>(sql, values);
+        if (rows[0]) await this.append(client, audit);
+        await client.query('COMMIT');
+        return rows[0] ? fileOf(rows[0]) : null;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async append(client: PoolClient, audit: readonly NewAuditEntry[]): Promise<void> {
+    if (this.audit && audit.length > 0) await client.query('SELECT audit_append($1::jsonb)', [this.audit.payload(audit)]);
   }
 
   private async one(sql: string, values: unknown[]): Promise<StoredFile | null> {

@@ -1,5 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { MigrationLock } from '../../application/ports/migration-store.port';
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
+import type { AuditPayloads } from './pg-audit-log';
 import { MigrationFailed } from '../../domain/database/errors';
 import type { AppliedMigration, MigrationScript } from '../../domain/database/migration';
 import { DatabaseTimeout, DatabaseUnavailable } from '../../domain/shared/errors';
@@ -13,10 +15,14 @@ import { MIGRATION_LOCK_KEY } from './pg-migration-schema';
 export class PgMigrationLock implements MigrationLock {
   private released = false;
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    /** The audit_append() payload of entries (PgAuditLog); null: the trail is off. */
+    private readonly audit: AuditPayloads | null = null,
+  ) {}
 
-  /** The script and its bookkeeping row commit together or not at all. */
-  async apply(script: MigrationScript): Promise<AppliedMigration> {
+  /** The script, its bookkeeping row and its audit entries commit together or not at all. */
+  async apply(script: MigrationScript, audit: readonly NewAuditEntry[] = []): Promise<AppliedMigration> {
     if (this.released) throw new Error('The migration lock was released');
     const started = performance.now();
     try {
@@ -29,6 +35,11 @@ export class PgMigrationLock implements MigrationLock {
          VALUES ($1, $2, $3, clock_timestamp(), $4) RETURNING applied_at`,
         [script.version, script.description, script.checksum, durationMs],
       );
+      if (this.audit && audit.length > 0) {
+        // Asked after the script: the migration that creates the trail records itself.
+        const { rows: trail } = await this.client.query<{ exists: boolean }>("SELECT to_regprocedure('audit_append(jsonb)') IS NOT NULL AS exists");
+        if (trail[0]?.exists) await this.client.query('SELECT audit_append($1::jsonb)', [this.audit.payload(audit)]);
+      }
       await this.client.query('COMMIT');
       return { version: script.version, description: script.description, checksum: script.checksum, appliedAt: rows[0]!.applied_at, durationMs };
     } catch (error) {

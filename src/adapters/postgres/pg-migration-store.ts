@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { MigrationLock, MigrationStore } from '../../application/ports/migration-store.port';
 import type { AppliedMigration } from '../../domain/database/migration';
 import { translatePgError } from './pg-error-translator';
+import type { AuditPayloads } from './pg-audit-log';
 import { PgMigrationLock } from './pg-migration-lock';
 import { MIGRATION_LOCK_KEY, PgMigrationSchema } from './pg-migration-schema';
 import type { PgSqlDatabase } from './pg-sql-database';
@@ -19,6 +20,8 @@ export class PgMigrationStore implements MigrationStore {
   constructor(
     private readonly db: PgSqlDatabase,
     private readonly schema: PgMigrationSchema = new PgMigrationSchema(db),
+    /** Where applied migrations' audit entries come from (PgAuditLog); null: not recorded. */
+    private readonly audit: AuditPayloads | null = null,
   ) {}
 
   async applied(): Promise<AppliedMigration[]> {
@@ -52,7 +55,7 @@ export class PgMigrationStore implements MigrationStore {
       // Set first: waiting behind another instance's long run must not hit the pool's statement timeout.
       await client.query('SET statement_timeout = 0');
       await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      return new PgMigrationLock(client);
+      return new PgMigrationLock(client, this.audit);
     } catch (error) {
       client.release(true);
       throw translatePgError(error);
@@ -62,7 +65,7 @@ export class PgMigrationStore implements MigrationStore {
   /** A migration may legitimately run for minutes: the held session has no statement timeout. */
   private async holding(client: PoolClient): Promise<MigrationLock> {
     await client.query('SET statement_timeout = 0');
-    return new PgMigrationLock(client);
+    return new PgMigrationLock(client, this.audit);
   }
 
   /** A client of its own, held for the whole run: the lock belongs to its session. */

@@ -1,3 +1,4 @@
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
 import type { EncryptedColumn } from '../../domain/database/encrypted-columns';
 
 /** The encrypted columns of one table, and the single-column key its rows are walked by. */
@@ -50,7 +51,9 @@ export interface EncryptedColumnStore {
   /**
    * Applies the rewrites in one transaction, each only where the row still holds `expected`; the
    * rows' updated_at is left as it was (the data did not change). Resolves to how many were applied.
+   * `audit`: the audit entries for the rows actually rewritten (their keys), written in the same
+   * transaction; none when no row was (and none when the trail is off).
    */
-  rewrite(set: EncryptedColumnSet, rewrites: readonly ColumnRewrite[]): Promise<number>;
+  rewrite(set: EncryptedColumnSet, rewrites: readonly ColumnRewrite[], audit?: (rewrittenKeys: readonly string[]) => NewAuditEntry[]): Promise<number>;
   usage(set: EncryptedColumnSet, current: CurrentForm): Promise<ColumnUsage[]>;
 }

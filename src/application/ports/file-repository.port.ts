@@ -1,3 +1,4 @@
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
 import type { FileKind, StoredFile } from '../../domain/storage/stored-file';
 
 export interface FileListQuery {
@@ -36,20 +37,23 @@ export type InsertOutcome = { inserted: true } | { inserted: false; usedBytes: n
  * counts the user's stored bytes (trash included, until purged) and inserts only if the new file fits,
  * atomically with respect to the same user's concurrent inserts. The same check refuses content the
  * user already stores (same sha256, live or trashed), so two concurrent identical uploads keep one row.
+ *
+ * The changing methods take the `audit` entries recording the change: written in the same transaction
+ * as the change, and only when it happens (a refused insert, or no row matched, writes none).
  */
 export interface FileRepository {
-  insertWithinQuota(file: StoredFile, quotaBytes: number, metadata: ExtractedMetadata[]): Promise<InsertOutcome>;
+  insertWithinQuota(file: StoredFile, quotaBytes: number, metadata: ExtractedMetadata[], audit?: readonly NewAuditEntry[]): Promise<InsertOutcome>;
   findById(id: string): Promise<StoredFile | null>;
   /** A live or trashed file of this user with the same content. */
   findByChecksum(userId: string, checksumSha256: string): Promise<StoredFile | null>;
   list(query: FileListQuery): Promise<{ files: StoredFile[]; total: number }>;
   metadataOf(fileId: string): Promise<ExtractedMetadata[]>;
   transformationsOf(fileId: string): Promise<FileTransformationSummary[]>;
-  update(id: string, patch: Partial<Pick<StoredFile, 'originalName' | 'isPublic' | 'metadata' | 'backup'>>): Promise<StoredFile | null>;
-  softDelete(id: string, at: Date): Promise<StoredFile | null>;
-  restore(id: string): Promise<StoredFile | null>;
+  update(id: string, patch: Partial<Pick<StoredFile, 'originalName' | 'isPublic' | 'metadata' | 'backup'>>, audit?: readonly NewAuditEntry[]): Promise<StoredFile | null>;
+  softDelete(id: string, at: Date, audit?: readonly NewAuditEntry[]): Promise<StoredFile | null>;
+  restore(id: string, audit?: readonly NewAuditEntry[]): Promise<StoredFile | null>;
   /** Removes the row (and its metadata rows); the caller removes the objects. */
-  remove(id: string): Promise<void>;
+  remove(id: string, audit?: readonly NewAuditEntry[]): Promise<void>;
   usedBytes(userId: string): Promise<number>;
   /** Trashed files whose recovery deadline has passed. */
   expiredTrash(before: Date, limit: number): Promise<StoredFile[]>;

@@ -1,3 +1,4 @@
+import type { NewAuditEntry } from '../../domain/audit/audit-entry';
 import type { AppliedMigration, MigrationScript } from '../../domain/database/migration';
 
 /**
@@ -8,8 +9,10 @@ export interface MigrationLock {
   /**
    * Runs the script and records it as applied, atomically: either both happen or neither does.
    * Throws MigrationFailed when the script fails (the database keeps its previous version).
+   * `audit`: entries written to the audit trail in the same transaction, once the trail exists (a
+   * migration creates it: the ones before have none) and unless it is switched off.
    */
-  apply(script: MigrationScript): Promise<AppliedMigration>;
+  apply(script: MigrationScript, audit?: readonly NewAuditEntry[]): Promise<AppliedMigration>;
   /** Idempotent. */
   release(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../../application/ports/clock.port';
 import type { MigrationLock, MigrationStore } from '../../../application/ports/migration-store.port';
+import type { NewAuditEntry } from '../../../domain/audit/audit-entry';
 import { MigrationFailed } from '../../../domain/database/errors';
 import { sortByVersion, type AppliedMigration, type MigrationScript } from '../../../domain/database/migration';
 
@@ -11,6 +12,8 @@ export class InMemoryMigrationStore implements MigrationStore {
   private readonly records = new Map<string, AppliedMigration>();
   private readonly failures = new Map<string, string>();
   private held = false;
+  /** The audit entries applied scripts brought, in order (kept with the script: both or neither). */
+  readonly audited: NewAuditEntry[] = [];
   private readonly waiters: Array<() => void> = [];
 
   constructor(private readonly clock: Clock = { now: () => new Date() }) {}
@@ -37,7 +40,7 @@ export class InMemoryMigrationStore implements MigrationStore {
     this.held = true;
     let released = false;
     return {
-      apply: async (script: MigrationScript) => {
+      apply: async (script: MigrationScript, audit?: readonly NewAuditEntry[]) => {
         if (released) throw new Error('The migration lock was released');
         if (this.records.has(script.version)) throw new MigrationFailed(script.version, `version ${script.version} is already applied`);
         const reason = this.failures.get(script.version);
@@ -50,6 +53,7 @@ export class InMemoryMigrationStore implements MigrationStore {
           durationMs: 0,
         };
         this.records.set(script.version, record);
+        this.audited.push(...(audit ?? []));
         return record;
       },
       release: async () => {

@@ -1,4 +1,5 @@
 import { BackupInProgress } from '../../../domain/database/backup-errors';
+import type { AuditTrail } from '../../ports/audit-trail.port';
 import type { QueuedJob } from '../../ports/job-queue.port';
 import type { Logger } from '../../ports/logger.port';
 import type { RunBackup } from './run-backup';
@@ -13,6 +14,8 @@ export class BackupJob {
     private readonly start: StartBackup,
     private readonly run: RunBackup,
     private readonly logger: Logger,
+    /** Records the start of a scheduled backup (a manual one is recorded by its route), as the system. */
+    private readonly audit: AuditTrail | null = null,
   ) {}
 
   async execute(job: QueuedJob): Promise<void> {
@@ -21,6 +24,9 @@ export class BackupJob {
     if (job.payload.scheduled !== true) return;
     try {
       const backup = await this.start.create({ label: 'scheduled', includeFilesManifest: true, kind: 'scheduled' });
+      await this.audit
+        ?.record([{ action: 'backup.start', targetType: 'backup', targetId: backup.id, outcome: 'success', details: { kind: 'scheduled' }, actor: { sub: 'system', role: 'system' } }])
+        .catch((error: unknown) => this.logger.error({ err: error instanceof Error ? error.message : String(error), backupId: backup.id }, 'audit entry of a scheduled backup not recorded'));
       await this.run.execute(backup.id);
     } catch (error) {
       if (error instanceof BackupInProgress) {

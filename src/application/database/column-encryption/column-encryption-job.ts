@@ -104,7 +104,16 @@ export class ColumnEncryptionJob {
       const rows = await this.store.nextStale(set, current, after, this.batchSize);
       if (rows.length === 0) return;
       const rewrites = rows.flatMap((row) => this.rewriteOf(set, row));
-      const applied = await this.store.rewrite(set, rewrites);
+      // Key rotation and encryption of existing values, recorded with each batch it commits: row keys and key ids only.
+      const applied = await this.store.rewrite(set, rewrites, (keys) => [
+        {
+          action: 'encryption.columns.rewrite',
+          targetType: 'table',
+          targetId: set.table,
+          outcome: 'success',
+          details: { columns: set.columns.map((c) => c.column), active_key_id: this.cipher.activeKeyId, blind_index_key_id: this.cipher.blindIndexKeyId, row_ids: keys },
+        },
+      ]);
       this.progress.processed += rows.length;
       this.progress.rewritten += applied;
       this.progress.skipped += rows.length - applied;

@@ -27,7 +27,9 @@ export async function applyMigrationPlan(run: MigrationRun, scripts: readonly Mi
       step = script.version;
       current = stepStarted(current, script.version, deps.clock.now());
       await deps.runs.save(current);
-      const applied = await deps.lock.apply(script);
+      const applied = await deps.lock.apply(script, [
+        { action: 'migration.apply', targetType: 'migration', targetId: script.version, outcome: 'success', details: { run_id: run.id, description: script.description, checksum: script.checksum } },
+      ]);
       current = stepCompleted(current, script.version, applied.durationMs, deps.clock.now());
       await deps.runs.save(current);
       deps.logger.info({ migration_id: run.id, version: script.version, duration_ms: applied.durationMs }, 'migration applied');

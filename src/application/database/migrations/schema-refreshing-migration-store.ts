@@ -30,9 +30,9 @@ export class SchemaRefreshingMigrationStore implements MigrationStore {
 
   private watch(lock: MigrationLock): MigrationLock {
     return {
-      apply: async (script) => {
+      apply: async (script, audit) => {
         try {
-          return await lock.apply(script);
+          return await lock.apply(script, audit);
         } finally {
           // After a failure too: refreshing is cheap, a stale catalog is not.
           await this.refresh();

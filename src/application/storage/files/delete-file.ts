@@ -29,10 +29,14 @@ export class DeleteFile {
     if (input.permanent) {
       // Before the rows go: the purge reads the file's derived outputs from its transformations.
       await this.changed(file, 'file_deleted');
-      await this.remove.execute(file);
+      await this.remove.execute(file, [
+        { action: 'file.delete_permanent', targetType: 'file', targetId: file.id, outcome: 'success', details: { owner: file.userId, storage_freed_bytes: file.sizeBytes } },
+      ]);
       return { file, permanent: true, recoveryDeadline: null, freedBytes: file.sizeBytes };
     }
-    const trashed = await this.files.softDelete(file.id, this.clock.now());
+    const trashed = await this.files.softDelete(file.id, this.clock.now(), [
+      { action: 'file.trash', targetType: 'file', targetId: file.id, outcome: 'success', details: { owner: file.userId, storage_freed_bytes: 0 } },
+    ]);
     if (!trashed) throw new FileNotFound('File not found', { file_id: input.fileId });
     await this.changed(trashed, 'file_deleted');
     return { file: trashed, permanent: false, recoveryDeadline: recoveryDeadline(trashed), freedBytes: 0 };

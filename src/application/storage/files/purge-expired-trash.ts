@@ -26,7 +26,9 @@ export class PurgeExpiredTrash {
       if (batch.length === 0) return { purged, failed };
       for (const file of batch) {
         try {
-          await this.remove.execute(file);
+          await this.remove.execute(file, [
+            { action: 'file.delete_permanent', targetType: 'file', targetId: file.id, outcome: 'success', details: { reason: 'trash_expired', owner: file.userId, storage_freed_bytes: file.sizeBytes } },
+          ]);
           purged++;
         } catch (error) {
           skipped.add(file.id);

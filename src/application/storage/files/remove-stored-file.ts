@@ -1,3 +1,4 @@
+import type { NewAuditEntry } from '../../../domain/audit/audit-entry';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { FileRepository } from '../../ports/file-repository.port';
 import type { Logger } from '../../ports/logger.port';
@@ -19,14 +20,15 @@ export class RemoveStoredFile {
     private readonly retained: RetainedObjects | null = null,
   ) {}
 
-  async execute(file: StoredFile): Promise<void> {
+  /** `audit`: the entries recording the deletion, committed with the row's removal. */
+  async execute(file: StoredFile, audit: readonly NewAuditEntry[] = []): Promise<void> {
     if (this.retained && (await this.retained.retainIfListed({ fileId: file.id, key: file.filePath, storageProvider: file.storageProvider }))) {
-      await this.files.remove(file.id);
+      await this.files.remove(file.id, audit);
       return;
     }
     await this.store.delete(file.filePath);
     if (this.backup) await this.backup.delete(file.filePath);
-    await this.files.remove(file.id);
+    await this.files.remove(file.id, audit);
     // A backup copy in flight that landed between the delete above and the row's removal saw the row
     // still there, so it kept its copy: delete once more. Best effort, since the file is already gone.
     if (this.backup) {

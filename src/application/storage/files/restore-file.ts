@@ -10,7 +10,7 @@ export class RestoreFile {
 
   async execute(input: { caller: Caller; fileId: string }): Promise<StoredFile> {
     const file = await accessibleFile(this.files, input.caller, input.fileId, 'trashed');
-    const restored = await this.files.restore(file.id);
+    const restored = await this.files.restore(file.id, [{ action: 'file.restore', targetType: 'file', targetId: file.id, outcome: 'success', details: { owner: file.userId } }]);
     if (!restored) throw new FileNotFound('File not found in the trash', { file_id: input.fileId });
     return restored;
   }

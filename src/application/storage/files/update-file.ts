@@ -24,11 +24,21 @@ export class UpdateFile {
 
   async execute(input: UpdateFileInput): Promise<StoredFile> {
     const file = await accessibleFile(this.files, input.caller, input.fileId);
-    const updated = await this.files.update(file.id, {
-      ...(input.originalName !== undefined ? { originalName: displayFileName(input.originalName) } : {}),
-      ...(input.isPublic !== undefined ? { isPublic: input.isPublic } : {}),
-      ...(input.metadata !== undefined ? { metadata: { ...file.metadata, ...input.metadata } } : {}),
-    });
+    // Which fields changed (as the API names them), never their values.
+    const fields = [
+      ...(input.originalName !== undefined ? ['original_name'] : []),
+      ...(input.isPublic !== undefined ? ['is_public'] : []),
+      ...(input.metadata !== undefined ? ['metadata'] : []),
+    ];
+    const updated = await this.files.update(
+      file.id,
+      {
+        ...(input.originalName !== undefined ? { originalName: displayFileName(input.originalName) } : {}),
+        ...(input.isPublic !== undefined ? { isPublic: input.isPublic } : {}),
+        ...(input.metadata !== undefined ? { metadata: { ...file.metadata, ...input.metadata } } : {}),
+      },
+      [{ action: 'file.update', targetType: 'file', targetId: file.id, outcome: 'success', details: { owner: file.userId, fields } }],
+    );
     if (!updated) throw new FileNotFound('File not found', { file_id: input.fileId });
     await this.changed(updated, 'file_updated');
     return updated;

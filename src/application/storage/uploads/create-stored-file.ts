@@ -4,7 +4,6 @@ import { acceptedMimeType } from '../../../domain/storage/file-type-policy';
 import { displayFileName } from '../../../domain/storage/file-path';
 import { kindOf, type FileEncryption, type StoredFile } from '../../../domain/storage/stored-file';
 import type { FileContent } from '../encryption/file-content';
-import type { AuditTrail } from '../../ports/audit-trail.port';
 import type { Clock } from '../../ports/clock.port';
 import type { ContentSniffer } from '../../ports/content-sniffer.port';
 import type { ExtractedMetadata, FileRepository } from '../../ports/file-repository.port';
@@ -82,8 +81,6 @@ export class CreateStoredFile {
     private readonly afterCreate: FileCreatedHook | null = null,
     /** Reads the staged object's plaintext for metadata extraction when it was stored encrypted. */
     private readonly content: FileContent | null = null,
-    /** Records `file.create` once the row exists (the row is inserted by the repository in its own transaction). */
-    private readonly audit: AuditTrail | null = null,
   ) {}
 
   async execute(request: NewFileRequest, staged: StagedObject): Promise<StoredFile> {
@@ -133,11 +130,10 @@ export class CreateStoredFile {
     };
     const extracted = await this.extract(file);
     const quota = this.settings.quotaBytes[request.owner.role] ?? Number.MAX_SAFE_INTEGER;
-    const outcome = await this.files.insertWithinQuota(file, quota, extracted);
+    const outcome = await this.files.insertWithinQuota(file, quota, extracted, [
+      { action: 'file.create', targetType: 'file', targetId: file.id, outcome: 'success', details: { size_bytes: file.sizeBytes, mime_type: file.mimeType, owner: file.userId } },
+    ]);
     if (outcome.inserted) {
-      await this.audit
-        ?.record([{ action: 'file.create', targetType: 'file', targetId: file.id, outcome: 'success', details: { size_bytes: file.sizeBytes, mime_type: file.mimeType, owner: file.userId } }])
-        .catch((error: unknown) => this.logger.error({ fileId: file.id, err: error }, 'audit entry of a new file not recorded'));
       this.replication?.execute(file);
       this.afterCreate?.execute(file, request.owner);
       return file;
