@@ -9,6 +9,12 @@ export interface BackgroundTask {
   readonly name: string;
   /** How it runs, for people reading the startup log or /health: 'every 60s', 'queue worker x2'. */
   readonly schedule: string;
+  /**
+   * Work that must run in one process at a time across every process and instance sharing the
+   * database (a sweep, a retention pass): the container runs it under a lock (ExclusiveTask).
+   * Absent: it runs in every process (its state is the process's own, or it is safe in parallel).
+   */
+  readonly exclusive?: boolean;
   start(): Promise<void> | void;
   /** Nothing runs after it resolves; the work in progress, if any, has finished. */
   stop(): Promise<void>;

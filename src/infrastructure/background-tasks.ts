@@ -1,5 +1,6 @@
 import type { Logger } from '../application/ports/logger.port';
 import type { BackgroundTask } from './background-task';
+import { ExclusiveTask } from './exclusive-task';
 
 export interface BackgroundTaskStatus {
   name: string;
@@ -42,6 +43,21 @@ export class BackgroundTasks {
         this.logger.warn({ task: task.name, err: error instanceof Error ? { message: error.message } : String(error) }, 'background task did not stop cleanly'),
       );
     }
+  }
+
+  /**
+   * Which of the started tasks run here (for the startup log): every process's own, the one-process
+   * tasks this process holds, and those it stands by for (another process runs them).
+   */
+  placement(): { everyProcess: string[]; oneProcessHere: string[]; oneProcessElsewhere: string[] } {
+    const started = this.tasks.filter((task) => this.started.has(task));
+    const label = (task: BackgroundTask) => `${task.name} (${task.schedule})`;
+    const exclusive = started.filter((task): task is ExclusiveTask => task instanceof ExclusiveTask);
+    return {
+      everyProcess: started.filter((task) => !(task instanceof ExclusiveTask)).map(label),
+      oneProcessHere: exclusive.filter((task) => task.runsHere).map(label),
+      oneProcessElsewhere: exclusive.filter((task) => !task.runsHere).map(label),
+    };
   }
 
   status(): BackgroundTaskStatus[] {

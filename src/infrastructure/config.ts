@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../domain/database/lease';
@@ -7,6 +9,7 @@ import { columnEncryptionConfig, columnEncryptionEnv, type ColumnEncryptionConfi
 import { fileKeyring } from './file-encryption-config';
 import type { Keyring } from '../domain/crypto/keyring';
 import { STORAGE_SECRET_VARIABLES, storageConfig, storageEnv, type StorageConfig } from './storage-config';
+import { redisTopologyOf, type RedisTopology } from './redis-config';
 
 /**
  * Every setting the service reads, parsed once at start from the environment. A bad value stops the
@@ -36,16 +39,11 @@ const postgresUrl = z
     }
   }, 'expected a postgresql:// connection URL');
 
+// The scheme only; the rest (sentinel and cluster host lists) is read by redisTopologyOf.
 const redisUrl = z
   .string()
   .trim()
-  .refine((v) => {
-    try {
-      return ['redis:', 'rediss:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, 'expected a redis:// or rediss:// URL');
+  .refine((v) => /^rediss?(\+(sentinel|cluster))?:\/\//.test(v), 'expected a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL');
 
 const httpUrl = z
   .string()
@@ -99,6 +97,15 @@ const cronExpression = z
   .regex(/^(\S+\s+){4}\S+$/, 'expected a cron expression of five fields, such as "0 3 * * *"')
   .refine((v) => v.split(/\s+/).every((field) => /^[0-9A-Za-z*/,?-]+$/.test(field)), 'expected a cron expression of five fields, such as "0 3 * * *"');
 
+/** WORKERS: `auto` (the cores this process may use) or a whole number from 1. */
+const MAX_WORKERS = 1_024;
+const workerCount = z
+  .string()
+  .trim()
+  .regex(/^(auto|\d+)$/i, `expected auto or a whole number between 1 and ${MAX_WORKERS}`)
+  .transform((v) => (v.toLowerCase() === 'auto' ? os.availableParallelism() : Number(v)))
+  .pipe(z.number().int().min(1, 'expected at least 1').max(MAX_WORKERS, `expected at most ${MAX_WORKERS}`));
+
 /** A byte size, or `unlimited` (null). */
 const quota = z.union([z.literal('unlimited').transform(() => null), byteSize]);
 
@@ -117,9 +124,11 @@ const envSchema = z.object({
   SERVICE_NAME: z.string().trim().min(1).default('visiobook-data-platform'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   PORT: integer(0, 65535).default(8084),
+  WORKERS: workerCount.default(1),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optional(postgresUrl),
   DATABASE_READ_URL: optional(postgresUrl),
+  DATABASE_SESSION_URL: optional(postgresUrl),
   REDIS_URL: optional(redisUrl),
   REDIS_KEY_PREFIX: z.string().default('vb:'),
   DB_POOL_MIN: integer(0, 1000).default(0),
@@ -127,6 +136,7 @@ const envSchema = z.object({
   DB_POOL_IDLE_TIMEOUT: integer(0).default(30_000),
   DB_CONNECT_TIMEOUT: integer(1).default(5_000),
   DB_STATEMENT_TIMEOUT: integer(0).default(30_000),
+  DB_PREPARED_STATEMENTS: optional(bool),
   MIGRATE_ON_START: optional(bool),
   MIGRATIONS_DIR: optional(z.string().trim().min(1)),
   JWT_SECRET: optional(z.string().min(1)),
@@ -153,6 +163,8 @@ const envSchema = z.object({
   RATE_LIMIT_USER: integer(1).default(300),
   RATE_LIMIT_PREMIUM: integer(1).default(1_000),
   RATE_LIMIT_ADMIN: integer(1).default(5_000),
+  /** The most requests of one caller a process reserves from the shared counter at once; 1 asks Redis on every request. */
+  RATE_LIMIT_BATCH: integer(1).default(100),
   QUERY_CACHE_TTL_SECONDS: integer(1, 86_400).default(300),
   INSTANCE_ID: optional(z.string().trim().regex(INSTANCE_ID_PATTERN, 'expected 1 to 32 letters, digits or dashes')),
   LEASE_DEFAULT_TTL_SECONDS: integer(1, 86_400).default(300),
@@ -160,6 +172,10 @@ const envSchema = z.object({
   LEASE_IDLE_TIMEOUT_SECONDS: integer(1, 86_400).default(120),
   LEASE_MAX_PER_CALLER: integer(1, 1_000).default(10),
   LEASE_REAP_INTERVAL_MS: integer(100, 60_000).default(1_000),
+  INTERNAL_PORT: integer(0, 65535).default(0),
+  INTERNAL_HOST: optional(z.string().trim().min(1)),
+  INTERNAL_ADVERTISE_URL: optional(httpUrl),
+  INTERNAL_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
   ...storageEnv,
   ...cdnEnv,
   MAX_FILE_SIZE: byteSize.default(100 * 1024 ** 2),
@@ -218,14 +234,25 @@ export interface Config {
     requestTimeoutMs: number;
     bodyIdleTimeoutMs: number;
   };
+  /**
+   * Processes serving the port (WORKERS): above 1, a primary process forks that many workers and
+   * serves nothing itself. `worker` is this process's slot (1..workers) when it is one of them.
+   */
+  cluster: { workers: number; worker: number | null };
   dataDir: string;
   /** Absent: the embedded PostgreSQL is started from node_modules. */
   databaseUrl: string | undefined;
   databaseReadUrl: string | undefined;
+  /** A direct connection (not through PgBouncer in transaction mode) for what holds a session: the migration lock. */
+  databaseSessionUrl: string | undefined;
   /** Absent: an in-process key-value store stands in for Redis. */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** REDIS_URL read: one server, the sentinels of a primary, or a Cluster's seed nodes (undefined without REDIS_URL). */
+  redisTopology: RedisTopology | undefined;
   pool: { min: number; max: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  /** Named (server-side) prepared statements for the hot statements; off behind PgBouncer < 1.21 in transaction mode. */
+  preparedStatements: boolean;
   migrations: { dir: string; onStart: boolean };
   auth: { jwtSecret: string | undefined; jwksUrl: string | undefined; issuer: string | undefined; audience: string | undefined };
   encryptionKey: string | undefined;
@@ -236,7 +263,7 @@ export interface Config {
   healthCheckTimeoutMs: number;
   /** Statements at least this long are logged (normalized) and counted; 0: no slow-query log. */
   slowQueryMs: number;
-  rateLimit: { windowMs: number; anonymous: number; user: number; premium: number; admin: number };
+  rateLimit: { windowMs: number; anonymous: number; user: number; premium: number; admin: number; batch: number };
   /** How long a cached read may live; writes invalidate it sooner. */
   queryCache: { ttlSeconds: number };
   /** How often the table/column catalog is read again, so a migration run by another instance (or any DDL) is seen here. */
@@ -244,6 +271,13 @@ export interface Config {
   /** Names this process in connection lease ids; random per process unless INSTANCE_ID is set. */
   instanceId: string;
   leases: { defaultTtlSeconds: number; maxTtlSeconds: number; idleTimeoutSeconds: number; maxPerCaller: number; reapIntervalMs: number };
+  /**
+   * The internal listener where other instances forward the requests of this process's leases: its
+   * address (loopback unless INTERNAL_HOST or INTERNAL_ADVERTISE_URL), the URL announced in the
+   * instance registry (absent: http://<host>:<actual port>), the HMAC secret (absent: derived, see
+   * internal-secret.ts) and the registry heartbeat.
+   */
+  internal: { host: string; port: number; advertiseUrl: string | undefined; secret: string | undefined; heartbeatMs: number; ttlSeconds: number };
   storage: StorageConfig;
   /** Files encrypted at rest: the master keys (ENCRYPTION_KEYS / ENCRYPTION_KEY); null: stored in clear. */
   fileEncryption: { keyring: Keyring | null };
@@ -304,6 +338,8 @@ export interface ConfigDefaults {
   /** Folder that holds package.json; relative paths in the environment are resolved against it. */
   projectRoot: string;
   version: string;
+  /** This process's node:cluster worker id (unique per fork, restarts included); default: read from node:cluster. */
+  clusterWorkerId?: number | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Config {
@@ -326,6 +362,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   }
   if (e.DB_POOL_MIN > e.DB_POOL_MAX) problems.push(`DB_POOL_MIN: expected at most DB_POOL_MAX (${e.DB_POOL_MAX})`);
   if (e.DATABASE_READ_URL && !e.DATABASE_URL) problems.push('DATABASE_READ_URL: needs DATABASE_URL as well');
+  if (e.DATABASE_SESSION_URL && !e.DATABASE_URL) problems.push('DATABASE_SESSION_URL: needs DATABASE_URL as well');
+  // The embedded PostgreSQL belongs to one process and the in-process key-value store is each
+  // process's own: leases, rate limits, upload slots and cache invalidations would not be shared.
+  if (e.WORKERS > 1 && (!e.DATABASE_URL || !e.REDIS_URL)) {
+    problems.push(
+      `WORKERS: ${e.WORKERS} workers need state shared between processes, so DATABASE_URL and REDIS_URL must both be set ` +
+        `(missing: ${[!e.DATABASE_URL && 'DATABASE_URL', !e.REDIS_URL && 'REDIS_URL'].filter(Boolean).join(', ')}); ` +
+        'the embedded PostgreSQL and the in-process key-value store serve one process only. Set them, or WORKERS=1',
+    );
+  }
   // Node refuses a headers timeout longer than the request's (the headers are part of the request).
   if (e.HTTP_REQUEST_TIMEOUT_MS > 0 && e.HTTP_REQUEST_TIMEOUT_MS < e.HTTP_HEADERS_TIMEOUT_MS) {
     problems.push(`HTTP_REQUEST_TIMEOUT_MS: expected 0 (none) or at least HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS})`);
@@ -333,12 +379,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   if (e.LEASE_DEFAULT_TTL_SECONDS > e.LEASE_MAX_TTL_SECONDS) {
     problems.push(`LEASE_DEFAULT_TTL_SECONDS: expected at most LEASE_MAX_TTL_SECONDS (${e.LEASE_MAX_TTL_SECONDS})`);
   }
+  internalProblems(e, problems);
   const resolve = (p: string) => path.resolve(defaults.projectRoot, p);
   const storage = storageConfig(e, resolve(e.DATA_DIR), resolve, problems);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const cdn = cdnConfig(e, publicBaseUrl, problems);
   const columnEncryption = columnEncryptionConfig(e, problems);
   const keyring = fileKeyring(e, problems);
+  const redisTopology = redisTopologyOf(e.REDIS_URL, e.REDIS_KEY_PREFIX, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -355,11 +403,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       bodyIdleTimeoutMs: e.HTTP_BODY_IDLE_TIMEOUT_MS,
     },
+    cluster: { workers: e.WORKERS, worker: null },
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databaseReadUrl: e.DATABASE_READ_URL,
+    databaseSessionUrl: e.DATABASE_SESSION_URL,
+    preparedStatements: e.DB_PREPARED_STATEMENTS ?? true,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisTopology,
     pool: {
       min: e.DB_POOL_MIN,
       max: e.DB_POOL_MAX,
@@ -382,16 +434,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       user: e.RATE_LIMIT_USER,
       premium: e.RATE_LIMIT_PREMIUM,
       admin: e.RATE_LIMIT_ADMIN,
+      batch: e.RATE_LIMIT_BATCH,
     },
     queryCache: { ttlSeconds: e.QUERY_CACHE_TTL_SECONDS },
     schemaRefreshIntervalMs: e.SCHEMA_REFRESH_INTERVAL_MS,
-    instanceId: e.INSTANCE_ID ?? randomBytes(4).toString('hex'),
+    instanceId: processInstanceId(e.INSTANCE_ID, defaults.clusterWorkerId !== undefined ? defaults.clusterWorkerId : cluster.isWorker ? (cluster.worker?.id ?? null) : null),
     leases: {
       defaultTtlSeconds: e.LEASE_DEFAULT_TTL_SECONDS,
       maxTtlSeconds: e.LEASE_MAX_TTL_SECONDS,
       idleTimeoutSeconds: e.LEASE_IDLE_TIMEOUT_SECONDS,
       maxPerCaller: e.LEASE_MAX_PER_CALLER,
       reapIntervalMs: e.LEASE_REAP_INTERVAL_MS,
+    },
+    internal: {
+      host: e.INTERNAL_HOST ?? (e.INTERNAL_ADVERTISE_URL ? '0.0.0.0' : '127.0.0.1'),
+      port: e.INTERNAL_PORT,
+      advertiseUrl: e.INTERNAL_ADVERTISE_URL?.replace(/\/+$/, ''),
+      secret: e.INTERNAL_SECRET,
+      heartbeatMs: 5_000,
+      ttlSeconds: 15,
     },
     storage,
     fileEncryption: { keyring },
@@ -425,7 +486,37 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   };
 }
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DB_ENCRYPTION_KEY', 'BACKUP_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', 'ENCRYPTION_KEYS', 'ENCRYPTION_KEY', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
+/**
+ * Every process has its own id (its leases name it): random by default; INSTANCE_ID is suffixed
+ * with the cluster worker's id (new at every fork, so a restarted worker is a new instance), so
+ * workers sharing one INSTANCE_ID never share an id.
+ */
+function processInstanceId(configured: string | undefined, workerId: number | null): string {
+  if (!configured) return randomBytes(4).toString('hex');
+  if (workerId === null) return configured;
+  const suffix = `-w${workerId}`;
+  return `${configured.slice(0, 32 - suffix.length)}${suffix}`;
+}
+
+/**
+ * Forwarding between machines (INTERNAL_ADVERTISE_URL) or between worker processes (WORKERS above
+ * 1) needs one INTERNAL_SECRET on every process in production; otherwise it is derived (internal-secret.ts).
+ */
+function internalProblems(e: z.infer<typeof envSchema>, problems: string[]): void {
+  const forwarding = e.INTERNAL_ADVERTISE_URL !== undefined || e.WORKERS > 1;
+  if (e.NODE_ENV === 'production' && forwarding && !e.INTERNAL_SECRET) {
+    problems.push('INTERNAL_SECRET: required in production with INTERNAL_ADVERTISE_URL or WORKERS above 1 (instances sign the lease requests they forward to each other; openssl rand -base64 48)');
+  }
+  if (e.INTERNAL_ADVERTISE_URL && e.INTERNAL_PORT === 0 && /^https?:\/\/[^/]*:\d+/i.test(e.INTERNAL_ADVERTISE_URL)) {
+    problems.push('INTERNAL_ADVERTISE_URL: names a port while INTERNAL_PORT is 0 (a free port); set INTERNAL_PORT, or leave the port out of the URL to have the actual one added');
+  }
+  // Each worker's internal listener is its own (exclusive): one fixed port cannot serve several.
+  if (e.INTERNAL_PORT > 0 && e.WORKERS > 1) {
+    problems.push('INTERNAL_PORT: leave it 0 with WORKERS above 1 (each worker listens on a free port of its own and announces it)');
+  }
+}
+
+const SECRET_VARIABLES = new Set(['INTERNAL_SECRET', 'JWT_SECRET', 'DB_ENCRYPTION_KEY', 'BACKUP_ENCRYPTION_KEY', 'DATABASE_URL', 'DATABASE_READ_URL', 'DATABASE_SESSION_URL', 'REDIS_URL', 'JWKS_URL', 'STORAGE_SIGNING_SECRET', 'ENCRYPTION_KEYS', 'ENCRYPTION_KEY', ...STORAGE_SECRET_VARIABLES, ...CDN_SECRET_VARIABLES]);
 
 /** Echoes the offending value so the operator sees it, except secrets, which are never printed. */
 function describe(env: NodeJS.ProcessEnv, issuePath: PropertyKey[]): string {

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import type { Express } from 'express';
 import { Container } from 'inversify';
-import type { Redis } from 'ioredis';
-import type { Store } from 'express-rate-limit';
+import type { RateLimitCounter } from '../application/ports/rate-limit-counter.port';
 import type { Logger } from '../application/ports/logger.port';
 import type { Clock } from '../application/ports/clock.port';
 import type { DependencyProbe } from '../application/ports/dependency-probe.port';
@@ -10,7 +9,8 @@ import type { DocumentRenderer } from '../application/ports/document-renderer.po
 import type { KeyValueStore } from '../application/ports/key-value-store.port';
 import type { SqlDatabase } from '../application/ports/sql-database.port';
 import type { TokenVerifier } from '../application/ports/token-verifier.port';
-import { CheckHealth } from '../application/health/check-health';
+import { CheckHealth, rememberUpToDate } from '../application/health/check-health';
+import type { GetMigrationStatus } from '../application/database/migrations/get-migration-status';
 import { DatabaseProbe } from '../application/health/database-probe';
 import { KeyValueProbe } from '../application/health/key-value-probe';
 import { createApp } from '../adapters/http/app';
@@ -24,18 +24,24 @@ import { ApiDocument } from '../adapters/http/openapi/api-document';
 import { RouteBuilder } from '../adapters/http/route-builder';
 import { openApiRoute, swaggerUiHandlers } from '../adapters/http/routes/docs.routes';
 import { healthRoutes } from '../adapters/http/routes/health.routes';
-import { metricsRoutes } from '../adapters/http/routes/metrics.routes';
+import { metricsRoutes, type MetricsSource } from '../adapters/http/routes/metrics.routes';
 import { JoseTokenVerifier } from '../adapters/jwt/jose-token-verifier';
 import { VerifiedTokenCache } from '../adapters/jwt/verified-token-cache';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';
 import { UnpdfDocumentRenderer } from '../adapters/pdf/unpdf-document-renderer';
 import { PgSqlDatabase } from '../adapters/postgres/pg-sql-database';
-import { waitUntilReady } from '../adapters/redis/redis-client';
+import { PgExclusiveLocks } from '../adapters/postgres/pg-exclusive-locks';
+import type { ExclusiveLocks } from '../application/ports/exclusive-locks.port';
+import { ExclusiveTask } from './exclusive-task';
+import { waitUntilReady, type RedisConnection } from '../adapters/redis/redis-client';
 import { PgSchemaCatalog } from '../adapters/postgres/pg-schema-catalog';
 import type { SchemaCatalog } from '../application/ports/schema-catalog.port';
 import { bindMigrations } from './bindings/migrations.bindings';
 import { bindDataReads } from './bindings/data-read.bindings';
 import { bindLeases } from './bindings/leases.bindings';
+import { bindInstances } from './bindings/instances.bindings';
+import type { LeaseForwarder } from '../adapters/http/internal/lease-forwarder';
+import type { InternalListener } from '../adapters/http/internal/internal-listener';
 import { bindDataWrites } from './bindings/data-write.bindings';
 import { bindKeyValue } from './bindings/key-value.bindings';
 import { bindObjectStores, prepareObjectStores } from './bindings/object-store.bindings';
@@ -66,6 +72,8 @@ export type { Overrides } from './binder';
 
 /** The capability modules, in the order their routes are mounted and their background tasks start. */
 const MODULES = [
+  // First to start, last to stop: forwarded lease requests are served until the very end.
+  TOKENS.InstancesModule,
   TOKENS.MigrationsModule,
   TOKENS.DataReadsModule,
   TOKENS.LeasesModule,
@@ -122,7 +130,8 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
     },
     [],
   );
-  bind(TOKENS.Metrics, (db: SqlDatabase) => new PrometheusMetrics(config.serviceName, db), [TOKENS.SqlDatabase]);
+  bind(TOKENS.Metrics, (db: SqlDatabase) => new PrometheusMetrics(config.serviceName, db, { worker: config.cluster.worker }), [TOKENS.SqlDatabase]);
+  bind(TOKENS.MetricsSource, (metrics: PrometheusMetrics): MetricsSource => metrics, [TOKENS.Metrics]);
   bind(
     TOKENS.ApiDocument,
     () =>
@@ -139,6 +148,7 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindMigrations(bind);
   bindDataReads(bind);
   bindLeases(bind);
+  bindInstances(bind);
   bindDataWrites(bind);
   bindObjectStores(bind);
   bindStorageFiles(bind);
@@ -168,29 +178,53 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
     ],
     [TOKENS.SqlDatabase, TOKENS.KeyValueStore, TOKENS.MigrationsProbe, TOKENS.StorageProbes, TOKENS.CdnProbe, TOKENS.BackupsProbe, TOKENS.EncryptionProbe],
   );
-  bind(TOKENS.CheckHealth, (probes: DependencyProbe[]) => new CheckHealth(probes, config.healthCheckTimeoutMs), [TOKENS.HealthProbes]);
+  bind(
+    TOKENS.CheckHealth,
+    (probes: DependencyProbe[], migrationStatus: GetMigrationStatus, lifecycle: Lifecycle) =>
+      new CheckHealth(probes, config.healthCheckTimeoutMs, {
+        pendingMigrations: rememberUpToDate(10_000, async () => (await migrationStatus.execute()).pending.length),
+        shuttingDown: () => lifecycle.shuttingDown,
+      }),
+    [TOKENS.HealthProbes, TOKENS.GetMigrationStatus, TOKENS.Lifecycle],
+  );
 
   bind(
+    TOKENS.ExclusiveLocks,
+    (logger: Logger, lifecycle: Lifecycle): ExclusiveLocks => {
+      // Session-level advisory locks: through DATABASE_SESSION_URL when PgBouncer pools DATABASE_URL by transaction.
+      const locks = new PgExclusiveLocks({ connectionString: config.databaseSessionUrl ?? databaseUrl, applicationName: config.serviceName, connectTimeoutMs: config.pool.connectTimeoutMs }, logger);
+      lifecycle.onClose('task locks', () => locks.close());
+      return locks;
+    },
+    [TOKENS.Logger, TOKENS.Lifecycle],
+  );
+  bind(
     TOKENS.BackgroundTasks,
-    (logger: Logger, ...modules: Capability[]) => new BackgroundTasks(modules.flatMap((module) => module.tasks), logger),
-    [TOKENS.Logger, ...MODULES],
+    // Tasks marked exclusive run in one process at a time across every process and instance.
+    (logger: Logger, locks: ExclusiveLocks, ...modules: Capability[]) =>
+      new BackgroundTasks(
+        modules.flatMap((module) => module.tasks).map((task) => (task.exclusive ? new ExclusiveTask(task, locks, logger) : task)),
+        logger,
+      ),
+    [TOKENS.Logger, TOKENS.ExclusiveLocks, ...MODULES],
   );
 
   bind(
     TOKENS.HttpApp,
-    (doc: ApiDocument, metrics: PrometheusMetrics, verifier: TokenVerifier, rateLimitStore: Store | undefined, logger: Logger, checkHealth: CheckHealth, tasks: BackgroundTasks, uploadSlots: UploadSlots, auditor: RouteAuditor, maintenance: MaintenanceGate, ...modules: Capability[]): Express => {
+    (doc: ApiDocument, metrics: PrometheusMetrics, verifier: TokenVerifier, rateLimitStore: RateLimitCounter, logger: Logger, checkHealth: CheckHealth, tasks: BackgroundTasks, uploadSlots: UploadSlots, auditor: RouteAuditor, maintenance: MaintenanceGate, forwarder: LeaseForwarder, internalListener: InternalListener, metricsSource: MetricsSource, ...modules: Capability[]): Express => {
       const routes = new RouteBuilder(doc, {
         authenticate: authenticate(verifier),
         rateLimit: rateLimitByCaller(config.rateLimit, rateLimitStore, logger),
         uploadSlot: limitUploadsInFlight(uploadSlots, config.uploads.maxConcurrentPerCaller, logger),
         audit: auditor,
         refuseWrites: refuseWritesDuringMaintenance(maintenance),
+        forwardLease: (leaseIdOf) => forwarder.guard(leaseIdOf),
       });
       healthRoutes(routes, { checkHealth, service: config.serviceName, version: config.version, backgroundTasks: () => tasks.status() });
-      metricsRoutes(routes, metrics);
+      metricsRoutes(routes, metricsSource);
       for (const module of modules) module.mountRoutes(routes);
       openApiRoute(routes, doc);
-      return createApp({
+      const app = createApp({
         serviceName: config.serviceName,
         bodyLimitBytes: config.http.bodyLimitBytes,
         bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
@@ -200,8 +234,10 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
         corsOrigins: config.http.corsOrigins,
         extra: [{ path: '/docs', handlers: swaggerUiHandlers() }],
       });
+      internalListener.serve(app);
+      return app;
     },
-    [TOKENS.ApiDocument, TOKENS.Metrics, TOKENS.TokenVerifier, TOKENS.RateLimitStore, TOKENS.Logger, TOKENS.CheckHealth, TOKENS.BackgroundTasks, TOKENS.UploadSlots, TOKENS.RouteAuditor, TOKENS.MaintenanceGate, ...MODULES],
+    [TOKENS.ApiDocument, TOKENS.Metrics, TOKENS.TokenVerifier, TOKENS.RateLimitStore, TOKENS.Logger, TOKENS.CheckHealth, TOKENS.BackgroundTasks, TOKENS.UploadSlots, TOKENS.RouteAuditor, TOKENS.MaintenanceGate, TOKENS.LeaseForwarder, TOKENS.InternalListener, TOKENS.MetricsSource, ...MODULES],
   );
 
   return container;
@@ -223,7 +259,7 @@ function withSharedRoles(overrides: Overrides): Overrides {
  */
 export async function warmUp(container: Container): Promise<void> {
   await prepareObjectStores(container);
-  const redis = container.get<Redis | null>(TOKENS.RedisClient);
+  const redis = container.get<RedisConnection | null>(TOKENS.RedisClient);
   if (!redis) return;
   const config = container.get<Config>(TOKENS.Config);
   if (!(await waitUntilReady(redis, config.pool.connectTimeoutMs))) {

@@ -1,9 +1,12 @@
 import 'reflect-metadata';
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics';
 import type { BackgroundTasks } from './background-tasks';
-import { buildContainer, warmUp } from './container';
+import { runPrimary } from './cluster-primary';
+import { ClusterMetricsSource, shareMetricsWithPrimary, workerSlot } from './cluster-worker';
+import { buildContainer, warmUp, type Overrides } from './container';
 import { ConfigError, loadConfig, type Config } from './config';
 import { withDevelopmentSecret } from './dev-secret';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -23,7 +26,16 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(78); // EX_CONFIG
   }
-  const logger = createLogger({ level: config.logLevel, service: config.serviceName });
+  const worker = workerSlot();
+  if (config.cluster.workers > 1 && worker === null) {
+    // WORKERS above 1: this process only starts, restarts and stops the workers (cluster-primary.ts).
+    const logger = createLogger({ level: config.logLevel, service: config.serviceName }).child({ pid: process.pid, role: 'primary' });
+    return runPrimary({ workers: config.cluster.workers, serviceName: config.serviceName, shutdownTimeoutMs: config.http.shutdownTimeoutMs, metrics: config.metrics, logger });
+  }
+  config = { ...config, cluster: { ...config.cluster, worker } };
+  const base = createLogger({ level: config.logLevel, service: config.serviceName });
+  // A worker's every line says which process wrote it.
+  const logger = worker === null ? base : base.child({ pid: process.pid, worker });
   if (!config.fileEncryption.keyring) {
     const log = config.env === 'production' ? logger.warn.bind(logger) : logger.info.bind(logger);
     log('file encryption at rest is off (no ENCRYPTION_KEYS): new files are stored in clear');
@@ -37,7 +49,9 @@ async function main(): Promise<void> {
     config = { ...config, databaseUrl: embedded.url };
   }
 
-  const container = buildContainer(config, { [TOKENS.Logger]: logger });
+  const overrides: Overrides = { [TOKENS.Logger]: logger };
+  if (worker !== null) overrides[TOKENS.MetricsSource] = new ClusterMetricsSource();
+  const container = buildContainer(config, overrides);
   const lifecycle = container.get<Lifecycle>(TOKENS.Lifecycle);
   if (embedded) {
     const cluster = embedded;
@@ -53,7 +67,9 @@ async function main(): Promise<void> {
   const app = container.get<Express>(TOKENS.HttpApp);
   // Everything the service runs besides answering requests, from one list (each module declares its own).
   const tasks = container.get<BackgroundTasks>(TOKENS.BackgroundTasks);
-  const api = await listen(app, config.http.port, config.http.host, {
+  // Workers share the port (the primary hands each connection to one of them); X-Worker-Id says which answered.
+  const handler: RequestListener = worker === null ? app : (req, res) => (res.setHeader('X-Worker-Id', String(worker)), app(req, res));
+  const api = await listen(handler, config.http.port, config.http.host, {
     serviceName: config.serviceName,
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestTimeoutMs: config.http.requestTimeoutMs,
@@ -64,7 +80,10 @@ async function main(): Promise<void> {
     'service listening',
   );
 
-  if (config.metrics.port > 0) {
+  if (worker !== null) {
+    // The primary serves PROMETHEUS_PORT, aggregating what each worker hands it.
+    shareMetricsWithPrimary(container.get<PrometheusMetrics>(TOKENS.Metrics).registry);
+  } else if (config.metrics.port > 0) {
     const metrics = container.get<PrometheusMetrics>(TOKENS.Metrics);
     await startMetricsServer(metrics, config.metrics.port, config.metrics.host, logger).then(
       (server) => {
@@ -77,7 +96,17 @@ async function main(): Promise<void> {
   }
 
   await tasks.start();
-  logger.info({ background_tasks: tasks.status().map((task) => `${task.name} (${task.schedule})${task.running ? '' : ' NOT RUNNING'}`) }, 'background tasks started');
+  const placement = tasks.placement();
+  logger.info(
+    {
+      ...(worker === null ? { pid: process.pid } : {}),
+      background_tasks: tasks.status().map((task) => `${task.name} (${task.schedule})${task.running ? '' : ' NOT RUNNING'}`),
+      in_every_process: placement.everyProcess,
+      one_process_here: placement.oneProcessHere,
+      one_process_elsewhere: placement.oneProcessElsewhere,
+    },
+    'background tasks started',
+  );
 
   installShutdown(logger, config.http.shutdownTimeoutMs, servers, tasks, lifecycle);
   // A stray rejection (a background task that forgot a catch) is a bug to log, not a reason to drop
@@ -95,6 +124,8 @@ function installShutdown(logger: PinoLogger, graceMs: number, servers: RunningSe
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // /health/ready answers 503 from now on, to whoever still reaches this process.
+    lifecycle.beginShutdown();
     logger.info({ signal, grace_ms: graceMs }, 'shutting down: no new connections, finishing in-flight requests');
     await Promise.all(servers.map((s) => s.stop(graceMs)));
     // In reverse order of starting, before the pools and clients they use are closed.
@@ -106,6 +137,8 @@ function installShutdown(logger: PinoLogger, graceMs: number, servers: RunningSe
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A worker whose primary is gone (killed) gets no more connections: it stops as for SIGTERM.
+  process.on('disconnect', () => void shutdown('primary gone'));
 }
 
 main().catch((error: unknown) => {

@@ -45,12 +45,13 @@ export function periodicTask(
   intervalMs: number,
   work: () => Promise<unknown>,
   logger: Logger,
-  options: { runAtStart?: boolean } = {},
+  options: { runAtStart?: boolean; exclusive?: boolean } = {},
 ): BackgroundTask {
   let running: PeriodicTask | null = null;
   return {
     name,
     schedule: every(intervalMs),
+    ...(options.exclusive ? { exclusive: true } : {}),
     start() {
       running ??= startPeriodic(name, intervalMs, work, logger, options);
     },

@@ -7,12 +7,15 @@ export const TOKENS = {
   SqlDatabase: Symbol('SqlDatabase'),
   /** The concrete pg adapter: the repositories and sessions need it; the SqlDatabase port is the same instance. */
   PgSqlDatabase: Symbol('PgSqlDatabase'),
+  SessionPgSqlDatabase: Symbol('SessionPgSqlDatabase'),
   RedisClient: Symbol('RedisClient'),
   /** Redis, or the in-process store that stands in for it: the one choice the key-value ports follow. */
   KeyValueBackend: Symbol('KeyValueBackend'),
   KeyValueStore: Symbol('KeyValueStore'),
   TokenVerifier: Symbol('TokenVerifier'),
   Metrics: Symbol('Metrics'),
+  /** What GET /metrics renders: this process's registry, or (a cluster worker) every worker's, aggregated by the primary. */
+  MetricsSource: Symbol('MetricsSource'),
   ApiDocument: Symbol('ApiDocument'),
   HealthProbes: Symbol('HealthProbes'),
   CheckHealth: Symbol('CheckHealth'),
@@ -35,6 +38,13 @@ export const TOKENS = {
   ConnectionPools: Symbol('ConnectionPools'),
   LeaseRegistry: Symbol('LeaseRegistry'),
   LeaseReaper: Symbol('LeaseReaper'),
+  /** Leases from any process or instance: the registry, the locator, the forwarder, the internal listener and its task. */
+  InstanceDirectory: Symbol('InstanceDirectory'),
+  LocateLease: Symbol('LocateLease'),
+  InternalSecret: Symbol('InternalSecret'),
+  LeaseForwarder: Symbol('LeaseForwarder'),
+  InternalListener: Symbol('InternalListener'),
+  InternalServer: Symbol('InternalServer'),
   AcquireLease: Symbol('AcquireLease'),
   ReleaseLease: Symbol('ReleaseLease'),
   BeginLeaseTransaction: Symbol('BeginLeaseTransaction'),
@@ -70,6 +80,9 @@ export const TOKENS = {
   MetadataExtractor: Symbol('MetadataExtractor'),
   CreateStoredFile: Symbol('CreateStoredFile'),
   ContentHasher: Symbol('ContentHasher'),
+  /** The two hash threads (WorkerThreadContentHasher): ContentHasher, and what ResumableHasher runs on. */
+  HashThreads: Symbol('HashThreads'),
+  ResumableHasher: Symbol('ResumableHasher'),
   UploadFile: Symbol('UploadFile'),
   RemoveStoredFile: Symbol('RemoveStoredFile'),
   ListFiles: Symbol('ListFiles'),
@@ -154,6 +167,7 @@ export const TOKENS = {
   MigrationsModule: Symbol('MigrationsModule'),
   DataReadsModule: Symbol('DataReadsModule'),
   LeasesModule: Symbol('LeasesModule'),
+  InstancesModule: Symbol('InstancesModule'),
   DataWritesModule: Symbol('DataWritesModule'),
   StorageFilesModule: Symbol('StorageFilesModule'),
   StorageDeliveryModule: Symbol('StorageDeliveryModule'),
@@ -193,4 +207,6 @@ export const TOKENS = {
   FileEncryptionModule: Symbol('FileEncryptionModule'),
   /** Every background task, in start order. */
   BackgroundTasks: Symbol('BackgroundTasks'),
+  /** The locks that keep one-process background tasks to one process across every process and instance. */
+  ExclusiveLocks: Symbol('ExclusiveLocks'),
 } as const;

@@ -6,6 +6,7 @@ import type { BackgroundTasks } from '../../src/infrastructure/background-tasks'
 import type { Lifecycle } from '../../src/infrastructure/lifecycle';
 import { findProjectRoot } from '../../src/infrastructure/paths';
 import { TOKENS } from '../../src/infrastructure/tokens';
+import { InMemoryExclusiveLocks } from '../../src/adapters/in-memory/fakes/in-memory-exclusive-locks';
 import { currentRun } from './run-resources';
 import { TEST_JWT_SECRET } from './tokens';
 
@@ -50,7 +51,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
 /** The wired container over this run's real PostgreSQL and Redis, warmed up (and migrated), before any app is built. */
 export async function buildTestContainer(options: TestAppOptions = {}): Promise<Omit<TestApp, 'app'>> {
   const config = testConfig(options.env);
-  const container = buildContainer(config, options.overrides);
+  // Each test app is a deployment of its own: one-process tasks are not contended for with the other
+  // test files' apps sharing this run's database (the real locks are tested on their own).
+  const container = buildContainer(config, { [TOKENS.ExclusiveLocks]: new InMemoryExclusiveLocks(), ...options.overrides });
   await warmUp(container);
   if (options.migrate ?? true) await container.get<{ execute(): Promise<void> }>(TOKENS.MigrateOnStart).execute();
   return { container, config, close: () => container.get<Lifecycle>(TOKENS.Lifecycle).close() };

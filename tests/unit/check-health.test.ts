@@ -1,4 +1,4 @@
-import { CheckHealth } from '../../src/application/health/check-health';
+import { CheckHealth, rememberUpToDate } from '../../src/application/health/check-health';
 import type { DependencyProbe } from '../../src/application/ports/dependency-probe.port';
 import { DatabaseUnavailable } from '../../src/domain/shared/errors';
 
@@ -59,5 +59,36 @@ describe('CheckHealth', () => {
     await expect(new CheckHealth([aProbe('postgresql', true, 'up'), aProbe('redis', false, 'hang')], 50).ready()).resolves.toBe(true);
     await expect(new CheckHealth([aProbe('postgresql', true, 'hang'), aProbe('redis', false, 'up')], 50).ready()).resolves.toBe(false);
     await expect(new CheckHealth([aProbe('postgresql', true, new DatabaseUnavailable('down'))], 50).ready()).resolves.toBe(false);
+  });
+
+  it('is not ready while migrations are pending or unreadable, and says so', async () => {
+    const up = [aProbe('postgresql', true, 'up')];
+    await expect(new CheckHealth(up, 50, { pendingMigrations: async () => 0 }).readiness()).resolves.toEqual({ ready: true, reasons: [] });
+    await expect(new CheckHealth(up, 50, { pendingMigrations: async () => 2 }).readiness()).resolves.toEqual({ ready: false, reasons: ['migrations_pending'] });
+    await expect(new CheckHealth(up, 50, { pendingMigrations: () => new Promise(() => undefined) }).readiness()).resolves.toEqual({ ready: false, reasons: ['migrations_unknown'] });
+    await expect(new CheckHealth(up, 50, { pendingMigrations: () => Promise.reject(new Error('ECONNREFUSED')) }).readiness()).resolves.toEqual({ ready: false, reasons: ['migrations_unknown'] });
+  });
+
+  it('remembers "all migrations applied" for a while, never a pending count', async () => {
+    let clock = 0;
+    const counts = [2, 0, 5];
+    const count = jest.fn(async () => counts.shift()!);
+    const pending = rememberUpToDate(10_000, count, () => clock);
+    await expect(pending()).resolves.toBe(2);
+    await expect(pending()).resolves.toBe(0);
+    clock = 9_999;
+    await expect(pending()).resolves.toBe(0);
+    expect(count).toHaveBeenCalledTimes(2);
+    clock = 10_000;
+    await expect(pending()).resolves.toBe(5);
+  });
+
+  it('is not ready once shutting down, without calling any dependency', async () => {
+    const check = jest.fn(() => Promise.resolve({ status: 'UP' as const, responseTimeMs: 1, facts: {} }));
+    const pending = jest.fn(async () => 0);
+    const health = new CheckHealth([{ name: 'postgresql', critical: true, check }], 50, { pendingMigrations: pending, shuttingDown: () => true });
+    await expect(health.readiness()).resolves.toEqual({ ready: false, reasons: ['shutting_down'] });
+    expect(check).not.toHaveBeenCalled();
+    expect(pending).not.toHaveBeenCalled();
   });
 });

@@ -78,7 +78,7 @@ describe('loadConfig', () => {
     ['PORT', '70000', /PORT: expected at most 65535/],
     ['DB_POOL_MAX', '0', /DB_POOL_MAX: expected at least 1 \(got "0"\)/],
     ['DATABASE_URL', 'mysql://db:3306/app', /DATABASE_URL: expected a postgresql:\/\/ connection URL/],
-    ['REDIS_URL', 'http://cache:6379', /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
+    ['REDIS_URL', 'http://cache:6379', /REDIS_URL: expected a redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/ or redis\+cluster:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/],
     ['MIGRATE_ON_START', 'maybe', /MIGRATE_ON_START: expected true or false \(got "maybe"\)/],
     ['BODY_LIMIT', 'huge', /BODY_LIMIT: expected a size/],

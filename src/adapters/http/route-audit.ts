@@ -18,6 +18,11 @@ export interface RouteAuditSpec<I> {
   /** Identifiers and counts only: never a value, a secret or a token. */
   details?: (input: I, body: AuditedBody) => AuditDetails;
   actor?: (input: I) => Partial<AuditActor>;
+  /**
+   * Failures only: the use case records the success itself, in the transaction of the change (a
+   * route-level entry commits on its own, after the change).
+   */
+  failuresOnly?: boolean;
 }
 
 /** A string field of a response body, or null. */
@@ -43,6 +48,7 @@ export class RouteAuditor {
     const body = 'body' in outcome ? outcome.body : undefined;
     const error = 'error' in outcome ? outcome.error : undefined;
     if (error !== undefined && !(error instanceof DomainError)) return; // a bug: logged as a 500 elsewhere
+    if (spec.failuresOnly && error === undefined) return;
     const safe = <T>(pick: (() => T) | undefined, fallback: T): T => {
       try {
         return pick ? pick() : fallback;

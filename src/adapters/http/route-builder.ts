@@ -54,6 +54,12 @@ export interface RouteSpec<B, Q, P, A extends RouteAuth> {
   writes?: boolean;
   /** A route that receives an upload body: counted against the caller's MAX_CONCURRENT_UPLOADS. */
   uploadSlot?: boolean;
+  /**
+   * For a route whose request names a connection lease: where its connection_id is (raw, before
+   * validation). A lease held by another instance has the request forwarded there, after
+   * authentication and before anything else, so the holder rate-limits, serves and audits it once.
+   */
+  lease?: (request: { body: unknown; params: Record<string, string> }) => unknown;
   body?: ZodType<B>;
   /** Documents a multipart/form-data body (read by the handler itself); no JSON body check is added. */
   multipartBody?: ZodType;
@@ -74,6 +80,8 @@ export interface RouteGuards {
   audit?: RouteAuditor;
   /** Put before every route that writes (see RouteSpec.writes): the maintenance window's refusal. */
   refuseWrites?: RequestHandler;
+  /** Routes with `lease`: forwards a request whose lease another instance holds; absent: served here. */
+  forwardLease?: (leaseIdOf: NonNullable<RouteSpec<unknown, unknown, unknown, RouteAuth>['lease']>) => RequestHandler;
 }
 
 const READ_METHODS: ReadonlySet<Method> = new Set(['get', 'head', 'options']);
@@ -103,8 +111,11 @@ export class RouteBuilder {
       next();
     });
     if (spec.auth === 'optional') chain.push(this.optionalAuthentication, this.guards.rateLimit);
-    else if (spec.auth !== 'none') chain.push(this.guards.authenticate, requireRole(spec.auth as Role), this.guards.rateLimit);
-    else if (spec.rateLimit !== false) chain.push(this.guards.rateLimit);
+    else if (spec.auth !== 'none') {
+      chain.push(this.guards.authenticate, requireRole(spec.auth as Role));
+      if (spec.lease && this.guards.forwardLease) chain.push(this.guards.forwardLease(spec.lease));
+      chain.push(this.guards.rateLimit);
+    } else if (spec.rateLimit !== false) chain.push(this.guards.rateLimit);
     if (this.guards.refuseWrites && writes(spec)) chain.push(this.guards.refuseWrites);
     if (spec.uploadSlot && this.guards.uploadSlot) chain.push(this.guards.uploadSlot);
     if (spec.body) chain.push(requireJsonBody());

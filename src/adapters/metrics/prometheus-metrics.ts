@@ -13,9 +13,15 @@ export class PrometheusMetrics implements RequestObserver, CacheObserver {
   private readonly cacheHits: Counter<'cache'>;
   private readonly cacheMisses: Counter<'cache'>;
 
-  constructor(serviceName: string, db: SqlDatabase) {
+  /**
+   * `worker`: this process's slot among cluster workers (WORKERS above 1). The process's own figures
+   * (CPU, memory, event loop, heap) then carry a `worker` label, so the primary's aggregation keeps
+   * them apart, while the service's counters and histograms add up across workers.
+   */
+  constructor(serviceName: string, db: SqlDatabase, options: { worker?: number | null } = {}) {
     this.registry.setDefaultLabels({ service: serviceName });
-    collectDefaultMetrics({ register: this.registry });
+    const worker = options.worker ?? null;
+    collectDefaultMetrics({ register: this.registry, ...(worker === null ? {} : { labels: { worker: String(worker) } }) });
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by route template, method and status',

@@ -1,4 +1,5 @@
-import { ReplyError, type Redis } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { RedisConnection } from './redis-client';
 import type { RedisEffect, RedisEffectOutcome, RedisEffects } from '../../application/ports/redis-effects.port';
 import type { RedisCommand } from '../../domain/database/redis-command';
 import { KeyValueUnavailable } from '../../domain/shared/errors';
@@ -52,13 +53,13 @@ const COMMAND = 'vbApplyOutboxEffects';
 /** Markers outlive any retry by far; unapplied entries are never purged, so none waits this long. */
 export const MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
-type ScriptClient = Redis & { [COMMAND]: (numKeys: number, ...keysAndArgs: string[]) => Promise<string[]> };
+type ScriptClient = RedisConnection & { [COMMAND]: (numKeys: number, ...keysAndArgs: string[]) => Promise<string[]> };
 
 /** RedisEffects over ioredis (EVALSHA of one script; the client's key prefix applies to every key). */
 export class RedisEffectApplier implements RedisEffects {
   private readonly client: ScriptClient;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisConnection) {
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: SCRIPT });
     this.client = redis as ScriptClient;
   }

@@ -1,4 +1,5 @@
-import { ReplyError, type Redis } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { RedisConnection } from './redis-client';
 import type { KeyValueKind, KeyValueStats, KeyValueStore } from '../../application/ports/key-value-store.port';
 import { KeyValueUnavailable } from '../../domain/shared/errors';
 
@@ -10,7 +11,7 @@ const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|OOM|TRYAGAIN|CLU
  * instead of piling up.
  */
 export class RedisKeyValueStore implements KeyValueStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisConnection) {}
 
   get(key: string): Promise<string | null> {
     return this.run(() => this.redis.get(key));

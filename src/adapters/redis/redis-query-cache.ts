@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-client';
 import type { QueryCache } from '../../application/ports/query-cache.port';
 import { KeyValueUnavailable } from '../../domain/shared/errors';
 
@@ -35,13 +35,13 @@ end
 return #KEYS`;
 const BUMP = 'vbBumpCacheGenerations';
 
-type BumpClient = Redis & { [BUMP]: (numKeys: number, ...keysAndArgs: string[]) => Promise<number> };
+type BumpClient = RedisConnection & { [BUMP]: (numKeys: number, ...keysAndArgs: string[]) => Promise<number> };
 
 /** QueryCache over ioredis (the shared, key-prefixed client). Every failure is KeyValueUnavailable. */
 export class RedisQueryCache implements QueryCache {
   private readonly scripts: BumpClient;
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisConnection) {
     if (!(BUMP in redis)) redis.defineCommand(BUMP, { lua: BUMP_SCRIPT });
     this.scripts = redis as BumpClient;
   }
@@ -76,7 +76,7 @@ export class RedisQueryCache implements QueryCache {
     await this.run(() => this.redis.set(entryKey(key), stamp(generations, value), 'EX', ttlSeconds));
   }
 
-  private async exec(multi: ReturnType<Redis['multi']>): Promise<void> {
+  private async exec(multi: ReturnType<RedisConnection['multi']>): Promise<void> {
     const results = await this.run(() => multi.exec());
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw new KeyValueUnavailable('Redis did not apply the cache update', { store: 'redis' });

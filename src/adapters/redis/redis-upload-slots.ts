@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-client';
 import type { UploadSlot, UploadSlots } from '../../application/ports/upload-slots.port';
 
 /**
@@ -28,7 +28,7 @@ export class RedisUploadSlots implements UploadSlots {
   private readonly renewals = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisConnection,
     private readonly prefix = 'upload-slots:',
     private readonly leaseMs = 60_000,
   ) {}

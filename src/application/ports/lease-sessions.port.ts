@@ -15,7 +15,7 @@ export interface LeasedSession {
 /**
  * Finds the lease `connectionId` names for this caller and marks it used (idle timer reset).
  * Throws LeaseNotFound (404) when it does not exist, expired, or belongs to someone else.
- * Throws LeaseOnOtherInstance (409) when the id names another service instance, which holds the client.
+ * A lease of another instance is not found here: its requests are forwarded to the holder first.
  * Calls on one lease are serialized: a connection runs one statement at a time.
  */
 export interface LeaseSessions {

@@ -5,7 +5,7 @@ export type LeaseDatabase = 'postgresql';
 
 /**
  * A dedicated connection reserved for one caller. Its client lives in the process that acquired
- * it, so the id names that instance: `conn_<instance>_<random>`.
+ * it, so the id names that instance: `conn_<instance>_<random>`; other instances forward its requests there.
  */
 export interface Lease {
   readonly id: string;
@@ -77,14 +77,22 @@ export class LeaseNotFound extends DomainError {
   }
 }
 
-/** The lease's client lives in another service instance: route the request there (sticky by connection_id). */
-export class LeaseOnOtherInstance extends DomainError {
-  readonly code = 'LEASE_ON_OTHER_INSTANCE';
-  constructor(connectionId: string, instanceId: string) {
-    super('This connection lease is held by another service instance; send its requests to that instance', {
-      connection_id: connectionId,
-      instance_id: instanceId,
-    });
+/**
+ * The instance that held the lease is gone (stopped, killed, unreachable): the lease went with it,
+ * and a transaction open on it was rolled back when its PostgreSQL connection closed. Distinct from
+ * LeaseNotFound: the caller knows to acquire a new lease and redo the transaction's work.
+ * `inFlight`: the holder went away while handling this very request, whose outcome is then unknown
+ * (a commit may have gone through), and so is the transaction's.
+ */
+export class LeaseLost extends DomainError {
+  readonly code = 'LEASE_LOST';
+  constructor(connectionId: string, inFlight = false) {
+    super(
+      inFlight
+        ? 'The service instance holding this connection lease went away while handling the request; the lease is lost and whether this request took effect is unknown'
+        : 'The service instance holding this connection lease is gone; the lease is lost and any transaction open on it was rolled back',
+      inFlight ? { connection_id: connectionId, transaction: 'unknown', request_outcome: 'unknown' } : { connection_id: connectionId, transaction: 'rolled_back' },
+    );
   }
 }
 

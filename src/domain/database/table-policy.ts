@@ -31,7 +31,7 @@ export const ADMIN_ONLY_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Bookkeeping tables of the service itself: not reachable through the data API, even by admins. */
-export const INTERNAL_TABLES: ReadonlySet<string> = new Set(['schema_migrations', 'migration_runs', 'data_outbox', 'encryption_jobs', 'audit_log', 'audit_chain_anchor']);
+export const INTERNAL_TABLES: ReadonlySet<string> = new Set(['schema_migrations', 'migration_runs', 'data_outbox', 'encryption_jobs', 'audit_log', 'audit_chain_anchor', 'service_instances']);
 
 /** The ownership rule of a table, or null when only admins may touch it. */
 export function ownershipOf(table: TableSchema, tables: ReadonlyMap<string, TableSchema>): Ownership | null {

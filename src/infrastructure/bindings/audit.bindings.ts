@@ -58,7 +58,7 @@ export function bindAudit(bind: Bind): void {
           ? [
               // Links committed entries into the hash chain (one chainer at a time across instances).
               periodicTask('audit chainer', CHAIN_INTERVAL_MS, () => log.chain(), logger),
-              periodicTask('audit retention', config.audit.retentionIntervalMs, () => purge.execute(), logger, { runAtStart: true }),
+              periodicTask('audit retention', config.audit.retentionIntervalMs, () => purge.execute(), logger, { runAtStart: true, exclusive: true }),
             ]
           : [],
       };

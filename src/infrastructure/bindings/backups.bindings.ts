@@ -1,6 +1,7 @@
 import type { ArchiveCipher } from '../../application/ports/archive-cipher.port';
 import type { BackupHistory } from '../../application/ports/backup-history.port';
 import type { BackupRepository } from '../../application/ports/backup-repository.port';
+import type { AuditTrail } from '../../application/ports/audit-trail.port';
 import type { Clock } from '../../application/ports/clock.port';
 import type { DatabaseDumper } from '../../application/ports/database-dumper.port';
 import type { DependencyProbe } from '../../application/ports/dependency-probe.port';
@@ -125,9 +126,9 @@ export function bindBackups(bind: Bind): void {
   );
   bind(
     TOKENS.BackupTasks,
-    (config: Config, queue: JobQueue, start: StartBackup, run: RunBackup, retention: ApplyBackupRetention, logger: Logger): BackgroundTask[] => {
-      const job = new BackupJob(start, run, logger);
-      const tasks: BackgroundTask[] = [periodicTask('backup retention', config.backups.retentionIntervalMs, () => retention.execute(), logger)];
+    (config: Config, queue: JobQueue, start: StartBackup, run: RunBackup, retention: ApplyBackupRetention, logger: Logger, audit: AuditTrail): BackgroundTask[] => {
+      const job = new BackupJob(start, run, logger, audit);
+      const tasks: BackgroundTask[] = [periodicTask('backup retention', config.backups.retentionIntervalMs, () => retention.execute(), logger, { exclusive: true })];
       // With BACKUP_WORKERS=0 this instance only queues backups; another one takes them (and sends the schedule's).
       if (config.backups.workers > 0) {
         tasks.unshift({
@@ -139,7 +140,7 @@ export function bindBackups(bind: Bind): void {
       }
       return tasks;
     },
-    [TOKENS.Config, TOKENS.BackupQueue, TOKENS.StartBackup, TOKENS.RunBackup, TOKENS.ApplyBackupRetention, TOKENS.Logger],
+    [TOKENS.Config, TOKENS.BackupQueue, TOKENS.StartBackup, TOKENS.RunBackup, TOKENS.ApplyBackupRetention, TOKENS.Logger, TOKENS.AuditTrail],
   );
 
   bind(

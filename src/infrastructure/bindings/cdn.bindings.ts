@@ -127,6 +127,8 @@ export function bindCdn(bind: Bind): void {
       source && {
         name: 'CDN log reader',
         schedule: 'child process (varnishncsa)',
+        // Every process reading the same Varnish log would count each request once per process.
+        exclusive: true,
         start: () => source.start(async (hits) => counter.count(hits)),
         stop: () => source.close(),
       },

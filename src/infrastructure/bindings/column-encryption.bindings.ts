@@ -12,6 +12,7 @@ import { EncryptingTableReader } from '../../application/database/column-encrypt
 import { GetColumnEncryptionStatus } from '../../application/database/column-encryption/get-column-encryption-status';
 import { ColumnCipher } from '../../domain/crypto/column-cipher';
 import { columnEncryptionRoutes } from '../../adapters/http/routes/column-encryption.routes';
+import type { PgAuditLog } from '../../adapters/postgres/pg-audit-log';
 import { PgEncryptedColumnStore } from '../../adapters/postgres/pg-encrypted-column-store';
 import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
 import type { Capability } from '../background-task';
@@ -55,7 +56,12 @@ export function writerWithEncryption(writer: RowWriter, encryption: ColumnEncryp
 /** Encrypted columns: the codec, the background pass (at start and every hour), the admin routes. */
 export function bindColumnEncryption(bind: Bind): void {
   bind(TOKENS.ColumnEncryption, (config: Config): ColumnEncryption => columnEncryptionOf(config.columnEncryption), [TOKENS.Config]);
-  bind(TOKENS.EncryptedColumnStore, (db: PgSqlDatabase): EncryptedColumnStore => new PgEncryptedColumnStore(db), [TOKENS.PgSqlDatabase]);
+  // Each batch of the background pass commits with its audit entry (issue 11: key rotations).
+  bind(
+    TOKENS.EncryptedColumnStore,
+    (db: PgSqlDatabase, config: Config, audit: PgAuditLog): EncryptedColumnStore => new PgEncryptedColumnStore(db, config.audit.enabled ? audit : null),
+    [TOKENS.PgSqlDatabase, TOKENS.Config, TOKENS.AuditLog],
+  );
   bind(
     TOKENS.ColumnEncryptionModule,
     (config: Config, encryption: ColumnEncryption, catalog: SchemaCatalog, store: EncryptedColumnStore, clock: Clock, logger: Logger): Capability => {
@@ -71,7 +77,7 @@ export function bindColumnEncryption(bind: Bind): void {
       const getStatus = new GetColumnEncryptionStatus(job, store, cipher);
       return {
         mountRoutes: (routes) => columnEncryptionRoutes(routes, { getStatus, job }),
-        tasks: [periodicTask('encrypted columns pass', PASS_INTERVAL_MS, () => job.run(), logger, { runAtStart: true })],
+        tasks: [periodicTask('encrypted columns pass', PASS_INTERVAL_MS, () => job.run(), logger, { runAtStart: true, exclusive: true })],
       };
     },
     [TOKENS.Config, TOKENS.ColumnEncryption, TOKENS.SchemaCatalog, TOKENS.EncryptedColumnStore, TOKENS.Clock, TOKENS.Logger],

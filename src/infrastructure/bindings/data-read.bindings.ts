@@ -17,6 +17,7 @@ import { dataQueryRoutes } from '../../adapters/http/routes/data-query.routes';
 import { InMemoryQueryCache } from '../../adapters/in-memory/fallbacks/in-memory-query-cache';
 import type { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
 import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
+import { PgPreparedStatements } from '../../adapters/postgres/pg-prepared-statements';
 import { PgTableReader } from '../../adapters/postgres/pg-table-reader';
 import { RedisQueryCache } from '../../adapters/redis/redis-query-cache';
 import type { BackgroundTask, Capability } from '../background-task';
@@ -39,8 +40,9 @@ export function bindDataReads(bind: Bind): void {
   );
   bind(
     TOKENS.TableReader,
-    (db: PgSqlDatabase, encryption: ColumnEncryption): TableReader => readerWithEncryption(new PgTableReader(db), encryption),
-    [TOKENS.PgSqlDatabase, TOKENS.ColumnEncryption],
+    (db: PgSqlDatabase, encryption: ColumnEncryption, config: Config): TableReader =>
+      readerWithEncryption(new PgTableReader(db, new PgPreparedStatements(config.preparedStatements ? undefined : 0)), encryption),
+    [TOKENS.PgSqlDatabase, TOKENS.ColumnEncryption, TOKENS.Config],
   );
   bind(
     TOKENS.ReadCache,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../adapters/redis/redis-client';
 import type { AuditTrail } from '../../application/ports/audit-trail.port';
 import type { CacheInvalidator } from '../../application/ports/cache-invalidator.port';
 import type { Clock } from '../../application/ports/clock.port';
@@ -18,6 +18,7 @@ import { RunTransaction } from '../../application/database/writes/run-transactio
 import { dataTransactionRoutes } from '../../adapters/http/routes/data-transaction.routes';
 import { InMemoryRedisEffects } from '../../adapters/in-memory/fallbacks/in-memory-redis-effects';
 import { RelayLoop } from '../../adapters/in-process/relay-loop';
+import { PgPreparedStatements } from '../../adapters/postgres/pg-prepared-statements';
 import { PgOutboxStore } from '../../adapters/postgres/pg-outbox-store';
 import { PgRowWriter } from '../../adapters/postgres/pg-row-writer';
 import { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
@@ -56,7 +57,8 @@ export function bindDataWrites(bind: Bind): void {
         logger,
       );
       lifecycle.onClose('outbox relay pool', () => relayDb.close());
-      return new PgOutboxStore(db, relayDb);
+      // Behind PgBouncer in transaction mode (before 1.21) a name prepared on one server connection is unknown on the next.
+      return new PgOutboxStore(db, relayDb, undefined, new PgPreparedStatements(config.preparedStatements ? undefined : 0));
     },
     [TOKENS.Config, TOKENS.PgSqlDatabase, TOKENS.Logger, TOKENS.Lifecycle],
   );
@@ -84,7 +86,7 @@ export function bindDataWrites(bind: Bind): void {
   );
   bind(
     TOKENS.OutboxRelay,
-    (outbox: OutboxStore, dispatcher: OutboxDispatcher, clock: Clock, redis: Redis | null, logger: Logger) =>
+    (outbox: OutboxStore, dispatcher: OutboxDispatcher, clock: Clock, redis: RedisConnection | null, logger: Logger) =>
       outboxRelay(new RelayOutbox(outbox, dispatcher, clock), redis, logger),
     [TOKENS.OutboxStore, TOKENS.OutboxDispatcher, TOKENS.Clock, TOKENS.RedisClient, TOKENS.Logger],
   );
@@ -103,7 +105,7 @@ export function bindDataWrites(bind: Bind): void {
 }
 
 /** The relay's passes, and one at once when Redis comes back: what it missed is applied now rather than at the next tick. */
-function outboxRelay(relay: RelayOutbox, redis: Redis | null, logger: Logger): BackgroundTask {
+function outboxRelay(relay: RelayOutbox, redis: RedisConnection | null, logger: Logger): BackgroundTask {
   let loop: RelayLoop | null = null;
   const trigger = () => loop?.trigger();
   return {

@@ -15,7 +15,9 @@ import { SegmentedAesGcmCipher } from '../../adapters/crypto/segmented-aes-gcm-c
 import { fileEncryptionRoutes } from '../../adapters/http/routes/file-encryption.routes';
 import { PgFileEncryptionRepository } from '../../adapters/postgres/pg-file-encryption-repository';
 import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
-import type { Capability } from '../background-task';
+import type { ExclusiveLocks } from '../../application/ports/exclusive-locks.port';
+import { every, type BackgroundTask, type Capability } from '../background-task';
+import { startPeriodic, type PeriodicTask } from '../periodic-task';
 import type { Bind } from '../binder';
 import type { Config } from '../config';
 import { TOKENS } from '../tokens';
@@ -36,9 +38,9 @@ export function bindFileEncryption(bind: Bind): void {
   bind(TOKENS.FileEncryptionRepository, (db: PgSqlDatabase): FileEncryptionRepository => new PgFileEncryptionRepository(db), [TOKENS.PgSqlDatabase]);
   bind(
     TOKENS.EncryptionJobRunner,
-    (repo: FileEncryptionRepository, store: ObjectStore, content: FileContent, cipher: ContentCipher | null, backup: ObjectStore | null, replicate: ReplicateToBackup, logger: Logger, retained: RetainedObjects) =>
-      cipher ? new EncryptionJobRunner(repo, store, content, cipher, backup, replicate, logger, retained) : null,
-    [TOKENS.FileEncryptionRepository, TOKENS.ObjectStore, TOKENS.FileContent, TOKENS.ContentCipher, TOKENS.BackupObjectStore, TOKENS.ReplicateToBackup, TOKENS.Logger, TOKENS.RetainedObjects],
+    (repo: FileEncryptionRepository, store: ObjectStore, content: FileContent, cipher: ContentCipher | null, backup: ObjectStore | null, replicate: ReplicateToBackup, logger: Logger, retained: RetainedObjects, locks: ExclusiveLocks) =>
+      cipher ? new EncryptionJobRunner(repo, store, content, cipher, backup, replicate, logger, retained, locks) : null,
+    [TOKENS.FileEncryptionRepository, TOKENS.ObjectStore, TOKENS.FileContent, TOKENS.ContentCipher, TOKENS.BackupObjectStore, TOKENS.ReplicateToBackup, TOKENS.Logger, TOKENS.RetainedObjects, TOKENS.ExclusiveLocks],
   );
   bind(
     TOKENS.EncryptionProbe,
@@ -47,18 +49,38 @@ export function bindFileEncryption(bind: Bind): void {
   );
   bind(
     TOKENS.FileEncryptionModule,
-    (repo: FileEncryptionRepository, cipher: ContentCipher | null, runner: EncryptionJobRunner | null): Capability => {
+    (repo: FileEncryptionRepository, cipher: ContentCipher | null, runner: EncryptionJobRunner | null, logger: Logger): Capability => {
       const startJob = new StartEncryptionJob(runner);
       const getStatus = new GetEncryptionStatus(repo, cipher);
       return {
         mountRoutes(routes) {
           fileEncryptionRoutes(routes, { startJob, getStatus });
         },
-        tasks: runner
-          ? [{ name: 'encryption jobs', schedule: 'resumes unfinished rotation / encrypt-existing jobs at start', start: () => runner.resume(), stop: () => runner.stop() }]
-          : [],
+        // A job whose process stopped or died is resumed by the next pass (each job runs under its kind's lock).
+        tasks: runner ? [encryptionJobsTask(runner, logger)] : [],
       };
     },
-    [TOKENS.FileEncryptionRepository, TOKENS.ContentCipher, TOKENS.EncryptionJobRunner],
+    [TOKENS.FileEncryptionRepository, TOKENS.ContentCipher, TOKENS.EncryptionJobRunner, TOKENS.Logger],
   );
+}
+
+const RESUME_INTERVAL_MS = 30_000;
+
+function encryptionJobsTask(runner: EncryptionJobRunner, logger: Logger): BackgroundTask {
+  let pass: PeriodicTask | null = null;
+  return {
+    name: 'encryption jobs',
+    schedule: `resumes unfinished rotation / encrypt-existing jobs at start and ${every(RESUME_INTERVAL_MS)}`,
+    exclusive: true,
+    async start() {
+      await runner.resume();
+      pass ??= startPeriodic('encryption jobs', RESUME_INTERVAL_MS, () => runner.resume(), logger);
+    },
+    async stop() {
+      const running = pass;
+      pass = null;
+      await running?.stop();
+      await runner.stop();
+    },
+  };
 }

@@ -14,10 +14,11 @@ import { MigrationsProbe } from '../../application/health/migrations-probe';
 import { FileMigrationSource } from '../../adapters/file-system/file-migration-source';
 import { migrationsRoutes } from '../../adapters/http/routes/migrations.routes';
 import { InProcessBackgroundTasks } from '../../adapters/in-process/in-process-background-tasks';
+import type { PgAuditLog } from '../../adapters/postgres/pg-audit-log';
 import { PgMigrationRunStore } from '../../adapters/postgres/pg-migration-run-store';
 import { PgMigrationSchema } from '../../adapters/postgres/pg-migration-schema';
 import { PgMigrationStore } from '../../adapters/postgres/pg-migration-store';
-import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
+import { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
 import type { Capability } from '../background-task';
 import type { Bind } from '../binder';
 import type { Config } from '../config';
@@ -32,11 +33,25 @@ export function bindMigrations(bind: Bind): void {
   // Both stores share one bookkeeping schema, so its tables are created once.
   bind(TOKENS.MigrationSchema, (db: PgSqlDatabase) => new PgMigrationSchema(db), [TOKENS.PgSqlDatabase]);
   bind(TOKENS.MigrationSource, (config: Config): MigrationSource => new FileMigrationSource(config.migrations.dir), [TOKENS.Config]);
+  // The migration lock is a session-level advisory lock held across the run's transactions: behind
+  // PgBouncer in transaction mode each statement may land on another server connection (the lock
+  // would stay behind on one of them), so DATABASE_SESSION_URL, when set, gives it a direct connection.
+  bind(
+    TOKENS.SessionPgSqlDatabase,
+    (config: Config, db: PgSqlDatabase, logger: Logger, lifecycle: Lifecycle): PgSqlDatabase => {
+      if (!config.databaseSessionUrl) return db;
+      const session = new PgSqlDatabase({ connectionString: config.databaseSessionUrl, ...config.pool, min: 0, max: 2, applicationName: `${config.serviceName}-session` }, logger);
+      lifecycle.onClose('postgresql session pool', () => session.close());
+      return session;
+    },
+    [TOKENS.Config, TOKENS.PgSqlDatabase, TOKENS.Logger, TOKENS.Lifecycle],
+  );
   bind(
     TOKENS.MigrationStore,
-    (db: PgSqlDatabase, schema: PgMigrationSchema, catalog: SchemaCatalog, logger: Logger): MigrationStore =>
-      new SchemaRefreshingMigrationStore(new PgMigrationStore(db, schema), () => catalog, logger),
-    [TOKENS.PgSqlDatabase, TOKENS.MigrationSchema, TOKENS.SchemaCatalog, TOKENS.Logger],
+    // Each applied migration's audit entry commits with it (issue 11), startup runs included.
+    (db: PgSqlDatabase, schema: PgMigrationSchema, catalog: SchemaCatalog, logger: Logger, config: Config, audit: PgAuditLog): MigrationStore =>
+      new SchemaRefreshingMigrationStore(new PgMigrationStore(db, schema, config.audit.enabled ? audit : null), () => catalog, logger),
+    [TOKENS.SessionPgSqlDatabase, TOKENS.MigrationSchema, TOKENS.SchemaCatalog, TOKENS.Logger, TOKENS.Config, TOKENS.AuditLog],
   );
   bind(
     TOKENS.MigrationRunStore,

@@ -5,7 +5,9 @@ import type { FileRepository } from '../../application/ports/file-repository.por
 import type { Logger } from '../../application/ports/logger.port';
 import type { ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
 import type { UploadStaging } from '../../application/ports/upload-staging.port';
-import { HashWasmResumableHasher } from '../../adapters/hashing/hash-wasm-resumable-hasher';
+import { WorkerThreadResumableHasher } from '../../adapters/hashing/worker-thread-resumable-hasher';
+import type { WorkerThreadContentHasher } from '../../adapters/hashing/worker-thread-content-hasher';
+import type { ResumableHasher } from '../../application/ports/resumable-hasher.port';
 import type { UploadSessionRepository } from '../../application/ports/upload-session-repository.port';
 import { CleanExpiredUploads } from '../../application/storage/uploads/clean-expired-uploads';
 import { CompleteResumableUpload } from '../../application/storage/uploads/complete-resumable-upload';
@@ -67,23 +69,27 @@ export function bindStorageDelivery(bind: Bind): void {
       }),
     [TOKENS.Config, TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.Clock],
   );
+  // md5 and sha256 of tus and seed uploads off the event loop, on the direct uploads' two hash threads
+  // (hash-wasm there, its state saved with the session): on the event loop they capped tus
+  // (docs/benchmarks.md, resumable hashing on threads).
+  bind(TOKENS.ResumableHasher, (threads: WorkerThreadContentHasher): ResumableHasher => new WorkerThreadResumableHasher(threads), [TOKENS.HashThreads]);
   bind(
     TOKENS.CompleteResumableUpload,
-    (sessions: UploadSessionRepository, store: ObjectStore, chunked: UploadStaging, create: CreateStoredFile, logger: Logger, seal: EncryptCompletedUpload) =>
-      new CompleteResumableUpload(sessions, store, chunked, create, logger, new HashWasmResumableHasher(), seal),
-    [TOKENS.UploadSessionRepository, TOKENS.ObjectStore, TOKENS.UploadStaging, TOKENS.CreateStoredFile, TOKENS.Logger, TOKENS.EncryptCompletedUpload],
+    (sessions: UploadSessionRepository, store: ObjectStore, chunked: UploadStaging, create: CreateStoredFile, logger: Logger, hasher: ResumableHasher, seal: EncryptCompletedUpload) =>
+      new CompleteResumableUpload(sessions, store, chunked, create, logger, hasher, seal),
+    [TOKENS.UploadSessionRepository, TOKENS.ObjectStore, TOKENS.UploadStaging, TOKENS.CreateStoredFile, TOKENS.Logger, TOKENS.ResumableHasher, TOKENS.EncryptCompletedUpload],
   );
   bind(
     TOKENS.UploadChunk,
-    (sessions: UploadSessionRepository, chunked: UploadStaging, complete: CompleteResumableUpload, clock: Clock) =>
-      new UploadChunk(sessions, chunked, new HashWasmResumableHasher(), complete, clock),
-    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.CompleteResumableUpload, TOKENS.Clock],
+    (sessions: UploadSessionRepository, chunked: UploadStaging, hasher: ResumableHasher, complete: CompleteResumableUpload, clock: Clock) =>
+      new UploadChunk(sessions, chunked, hasher, complete, clock),
+    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.ResumableHasher, TOKENS.CompleteResumableUpload, TOKENS.Clock],
   );
   bind(
     TOKENS.TusAppend,
-    (sessions: UploadSessionRepository, staging: UploadStaging, complete: CompleteResumableUpload, clock: Clock) =>
-      new TusAppend(sessions, staging, new HashWasmResumableHasher(), complete, clock),
-    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.CompleteResumableUpload, TOKENS.Clock],
+    (sessions: UploadSessionRepository, staging: UploadStaging, hasher: ResumableHasher, complete: CompleteResumableUpload, clock: Clock) =>
+      new TusAppend(sessions, staging, hasher, complete, clock),
+    [TOKENS.UploadSessionRepository, TOKENS.UploadStaging, TOKENS.ResumableHasher, TOKENS.CompleteResumableUpload, TOKENS.Clock],
   );
   bind(
     TOKENS.TerminateUpload,
@@ -98,7 +104,7 @@ export function bindStorageDelivery(bind: Bind): void {
   );
   bind(
     TOKENS.UploadCleanup,
-    (config: Config, clean: CleanExpiredUploads, logger: Logger) => periodicTask('expired upload cleanup', config.resumable.cleanupIntervalMs, () => clean.execute(), logger),
+    (config: Config, clean: CleanExpiredUploads, logger: Logger) => periodicTask('expired upload cleanup', config.resumable.cleanupIntervalMs, () => clean.execute(), logger, { exclusive: true }),
     [TOKENS.Config, TOKENS.CleanExpiredUploads, TOKENS.Logger],
   );
 

@@ -1,4 +1,3 @@
-import type { AuditTrail } from '../../application/ports/audit-trail.port';
 import type { Clock } from '../../application/ports/clock.port';
 import type { FileContent } from '../../application/storage/encryption/file-content';
 import type { ContentHasher } from '../../application/ports/content-hasher.port';
@@ -27,6 +26,7 @@ import { storageUploadRoutes } from '../../adapters/http/routes/storage-upload.r
 import { WorkerThreadContentHasher } from '../../adapters/hashing/worker-thread-content-hasher';
 import { FileTypeSniffer } from '../../adapters/media/file-type-sniffer';
 import { MediaMetadataExtractor } from '../../adapters/media/media-metadata-extractor';
+import type { PgAuditLog } from '../../adapters/postgres/pg-audit-log';
 import { PgFileRepository } from '../../adapters/postgres/pg-file-repository';
 import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
 import type { BackgroundTask, Capability } from '../background-task';
@@ -42,27 +42,33 @@ import { TOKENS } from '../tokens';
  * restart left pending. The object stores are bound by the object-store bindings.
  */
 export function bindStorageFiles(bind: Bind): void {
-  bind(TOKENS.FileRepository, (db: PgSqlDatabase): FileRepository => new PgFileRepository(db), [TOKENS.PgSqlDatabase]);
+  // A file's create / update / trash / restore / delete commits with its audit entry (issue 11).
+  bind(
+    TOKENS.FileRepository,
+    (db: PgSqlDatabase, config: Config, audit: PgAuditLog): FileRepository => new PgFileRepository(db, config.audit.enabled ? audit : null),
+    [TOKENS.PgSqlDatabase, TOKENS.Config, TOKENS.AuditLog],
+  );
   bind(TOKENS.ContentSniffer, (): ContentSniffer => new FileTypeSniffer(), []);
   bind(TOKENS.MetadataExtractor, (): MetadataExtractor => new MediaMetadataExtractor(), []);
   bind(
     TOKENS.CreateStoredFile,
-    (config: Config, store: ObjectStore, files: FileRepository, sniffer: ContentSniffer, extractor: MetadataExtractor, clock: Clock, logger: Logger, replication: BackupReplication, afterCreate: FileCreatedHook, content: FileContent, audit: AuditTrail) => {
+    (config: Config, store: ObjectStore, files: FileRepository, sniffer: ContentSniffer, extractor: MetadataExtractor, clock: Clock, logger: Logger, replication: BackupReplication, afterCreate: FileCreatedHook, content: FileContent) => {
       const { maxFileSizeBytes, allowedMimeTypes, quotaBytes } = config.uploads;
-      return new CreateStoredFile(store, files, sniffer, extractor, clock, logger, { maxFileSizeBytes, allowedMimeTypes, quotaBytes }, replication, afterCreate, content, audit);
+      return new CreateStoredFile(store, files, sniffer, extractor, clock, logger, { maxFileSizeBytes, allowedMimeTypes, quotaBytes }, replication, afterCreate, content);
     },
-    [TOKENS.Config, TOKENS.ObjectStore, TOKENS.FileRepository, TOKENS.ContentSniffer, TOKENS.MetadataExtractor, TOKENS.Clock, TOKENS.Logger, TOKENS.ReplicateToBackup, TOKENS.AutoTransform, TOKENS.FileContent, TOKENS.AuditTrail],
+    [TOKENS.Config, TOKENS.ObjectStore, TOKENS.FileRepository, TOKENS.ContentSniffer, TOKENS.MetadataExtractor, TOKENS.Clock, TOKENS.Logger, TOKENS.ReplicateToBackup, TOKENS.AutoTransform, TOKENS.FileContent],
   );
   // md5 and sha256 off the event loop, on two threads: uploads hashed on it ran at ~0.4x a plain disk copy (docs/benchmarks.md, Storage).
   bind(
-    TOKENS.ContentHasher,
-    (lifecycle: Lifecycle): ContentHasher => {
+    TOKENS.HashThreads,
+    (lifecycle: Lifecycle) => {
       const hasher = new WorkerThreadContentHasher();
       lifecycle.onClose('hash threads', () => hasher.close());
       return hasher;
     },
     [TOKENS.Lifecycle],
   );
+  bind(TOKENS.ContentHasher, (threads: WorkerThreadContentHasher): ContentHasher => threads, [TOKENS.HashThreads]);
   bind(
     TOKENS.UploadFile,
     (config: Config, store: ObjectStore, create: CreateStoredFile, logger: Logger, hasher: ContentHasher, content: FileContent) =>
@@ -93,7 +99,7 @@ export function bindStorageFiles(bind: Bind): void {
   );
   bind(
     TOKENS.TrashPurge,
-    (config: Config, purge: PurgeExpiredTrash, logger: Logger) => periodicTask('trash purge', config.uploads.trashPurgeIntervalMs, () => purge.execute(), logger),
+    (config: Config, purge: PurgeExpiredTrash, logger: Logger) => periodicTask('trash purge', config.uploads.trashPurgeIntervalMs, () => purge.execute(), logger, { exclusive: true }),
     [TOKENS.Config, TOKENS.PurgeExpiredTrash, TOKENS.Logger],
   );
   bind(
@@ -105,7 +111,7 @@ export function bindStorageFiles(bind: Bind): void {
   bind(
     TOKENS.BackupRetry,
     (config: Config, backup: ObjectStore | null, retry: RetryPendingBackups, logger: Logger): BackgroundTask | null =>
-      backup ? periodicTask('backup retry', config.uploads.backupRetryIntervalMs, () => retry.execute(), logger, { runAtStart: true }) : null,
+      backup ? periodicTask('backup retry', config.uploads.backupRetryIntervalMs, () => retry.execute(), logger, { runAtStart: true, exclusive: true }) : null,
     [TOKENS.Config, TOKENS.BackupObjectStore, TOKENS.RetryPendingBackups, TOKENS.Logger],
   );
 

@@ -16,5 +16,9 @@ export type HttpErrorCode =
   | 'MALFORMED_REQUEST'
   | 'HEADERS_TOO_LARGE'
   | 'REQUEST_TIMEOUT'
+  // the internal listener (requests forwarded between instances)
+  | 'INTERNAL_SIGNATURE_INVALID'
+  | 'INTERNAL_REQUEST_EXPIRED'
+  | 'INTERNAL_REQUEST_REPLAYED'
   /** The body of anything unexpected: never thrown, only answered. */
   | 'INTERNAL_ERROR';

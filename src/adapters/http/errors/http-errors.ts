@@ -50,3 +50,18 @@ export class HeadersTooLarge extends DomainError<HttpErrorCode> {
 export class RequestTimeout extends DomainError<HttpErrorCode> {
   readonly code = 'REQUEST_TIMEOUT';
 }
+
+/** A request to the internal listener without a valid HMAC of INTERNAL_SECRET (missing, forged, or for another instance). */
+export class InternalSignatureInvalid extends DomainError<HttpErrorCode> {
+  readonly code = 'INTERNAL_SIGNATURE_INVALID';
+}
+
+/** A signed internal request whose timestamp is outside the replay window. */
+export class InternalRequestExpired extends DomainError<HttpErrorCode> {
+  readonly code = 'INTERNAL_REQUEST_EXPIRED';
+}
+
+/** A signed internal request seen before (same nonce): a replay. */
+export class InternalRequestReplayed extends DomainError<HttpErrorCode> {
+  readonly code = 'INTERNAL_REQUEST_REPLAYED';
+}

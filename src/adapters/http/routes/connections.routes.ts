@@ -26,7 +26,10 @@ export interface ConnectionRouteDeps {
 const NO_STORE = { 'Cache-Control': 'no-store' };
 const error = (description: string) => ({ description, schema: ErrorBodySchema });
 const NOT_YOURS = error('LEASE_NOT_FOUND: unknown, expired, released, or acquired by someone else');
-const ELSEWHERE = error('LEASE_ON_OTHER_INSTANCE: the lease lives in another instance (details.instance_id); route by connection_id');
+const LOST = error('LEASE_LOST: the instance that held the lease is gone; the lease and any open transaction on it were lost (rolled back)');
+/** Where a request names its lease: its requests are forwarded to the instance that holds it. */
+const leaseInBody = ({ body }: { body: unknown }) => (body as { connection_id?: unknown } | undefined)?.connection_id;
+const leaseInPath = ({ params }: { params: Record<string, string> }) => params.connection_id;
 
 /** Connection leases (000 "Connection Management") and interactive transactions on them. */
 export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDeps): void {
@@ -39,8 +42,8 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
     writes: false,
     summary: 'Reserve a dedicated PostgreSQL connection until release, expiry or idle timeout',
     description:
-      'Queries and transactions that carry the connection_id run on it, one at a time. The lease lives in the instance that granted it: ' +
-      'send its later requests to the same instance (sticky by connection_id).',
+      'Queries and transactions that carry the connection_id run on it, one at a time. The lease lives in the instance that granted it; ' +
+      'its later requests may go to any instance, which forwards them there.',
     body: AcquireLeaseBodySchema,
     responses: {
       201: { description: 'Lease granted', schema: AcquireLeaseResponseSchema },
@@ -78,7 +81,8 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
     writes: false,
     summary: 'Give the connection back (an open transaction is rolled back)',
     body: ReleaseLeaseBodySchema,
-    responses: { 200: { description: 'Released', schema: ReleaseLeaseResponseSchema }, 404: NOT_YOURS, 409: ELSEWHERE },
+    lease: leaseInBody,
+    responses: { 200: { description: 'Released', schema: ReleaseLeaseResponseSchema }, 404: NOT_YOURS, 410: LOST },
     audit: { action: 'lease.release', targetType: 'lease', targetId: ({ body }) => body.connection_id, actor: ({ body }) => ({ serviceName: body.service_name ?? null }), details: (_i, b) => ({ duration_ms: b?.['duration_ms'] ?? null }) },
     handler: async ({ body }, { caller }) => {
       const released = await deps.release.execute({ caller, connectionId: body.connection_id, serviceName: body.service_name });
@@ -96,10 +100,12 @@ export function connectionsRoutes(routes: RouteBuilder, deps: ConnectionRouteDep
       writes: verb === 'commit',
       summary,
       params: LeaseParamsSchema,
+      lease: leaseInPath,
       responses: {
         200: { description: 'Transaction state', schema: LeaseTransactionResponseSchema },
         404: NOT_YOURS,
-        409: error(`${conflict}; or LEASE_ON_OTHER_INSTANCE`),
+        409: error(conflict),
+        410: LOST,
       },
       audit: { action: `lease.transaction_${verb}`, targetType: 'lease', targetId: ({ params }) => params.connection_id },
       handler: async ({ params }, { caller }) => {

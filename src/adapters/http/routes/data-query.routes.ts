@@ -30,9 +30,12 @@ export function dataQueryRoutes(routes: RouteBuilder, deps: DataQueryRouteDeps):
       'Secret columns are never returned. Reads go through a cache invalidated by every committed write (cache: hit | miss | bypass). ' +
       "redis/get: keys are read inside the caller's own namespace.",
     body: DataQueryBodySchema,
+    // With a connection_id held by another instance, the request is forwarded there.
+    lease: ({ body }) => (body as { connection_id?: unknown } | undefined)?.connection_id,
     responses: {
       200: { description: 'Rows and pagination (postgresql), or values by key (redis)', schema: DataQueryResponseSchema },
       404: { description: 'connection_id names no lease of yours', schema: ErrorBodySchema },
+      410: { description: 'LEASE_LOST: the instance that held the connection_id is gone', schema: ErrorBodySchema },
       503: { description: 'DATABASE_UNAVAILABLE, DATABASE_CONNECTION_FAILED (pool exhausted), or CACHE_UNAVAILABLE for a redis read', schema: ErrorBodySchema },
       504: { description: 'DATABASE_TIMEOUT', schema: ErrorBodySchema },
     },

@@ -23,11 +23,14 @@ export function dataTransactionRoutes(routes: RouteBuilder, deps: DataTransactio
       'applied by the relay once it is back. Any failure rolls everything back: the error details say transaction_id, ' +
       'status "rolled_back", failed_operation and reason.',
     body: TransactionBodySchema,
+    // With a connection_id held by another instance, the request is forwarded there.
+    lease: ({ body }) => (body as { connection_id?: unknown } | undefined)?.connection_id,
     responses: {
       200: { description: 'Committed', schema: TransactionResponseSchema },
       400: { description: 'VALIDATION_ERROR (nothing ran) or INVALID_DATA (a value the column refused; rolled back)', schema: ErrorBodySchema },
       404: { description: 'PARENT_NOT_FOUND: a row names a parent that is not yours (rolled back); LEASE_NOT_FOUND', schema: ErrorBodySchema },
       409: { description: 'CONFLICT: a unique key already taken or a row still referenced (rolled back); TRANSACTION_ABORTED', schema: ErrorBodySchema },
+      410: { description: 'LEASE_LOST: the instance that held the connection_id is gone (its transaction rolled back)', schema: ErrorBodySchema },
       503: { description: 'DATABASE_CONNECTION_FAILED (pool exhausted), DATABASE_UNAVAILABLE', schema: ErrorBodySchema },
     },
     handler: async ({ body }, ctx) => {

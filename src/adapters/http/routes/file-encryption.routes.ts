@@ -2,6 +2,7 @@ import type { GetEncryptionStatus } from '../../../application/storage/encryptio
 import type { StartEncryptionJob } from '../../../application/storage/encryption/start-encryption-job';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { presentEncryptionJob, presentEncryptionStatus } from '../presenters/file-encryption.presenter';
+import { field, type AuditedBody } from '../route-audit';
 import type { RouteBuilder } from '../route-builder';
 import { EncryptionJobSchema, EncryptionStatusSchema } from '../schemas/file-encryption.schemas';
 
@@ -12,6 +13,8 @@ export interface FileEncryptionRouteDeps {
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 const TAG = 'Encryption at rest';
+/** The job's id and counts (never a key), whether this request started it or joined the one running. */
+const jobDetails = (_input: unknown, body: AuditedBody) => ({ status: field(body, 'status'), target_key_id: field(body, 'target_key_id'), total_files: body?.['total_files'] ?? null });
 
 /** Admin endpoints of file encryption at rest: key rotation, encrypting files stored in clear, status. */
 export function fileEncryptionRoutes(routes: RouteBuilder, deps: FileEncryptionRouteDeps): void {
@@ -30,6 +33,7 @@ export function fileEncryptionRoutes(routes: RouteBuilder, deps: FileEncryptionR
       'Answers 202 at once; progress in GET /api/v1/admin/encryption/status. Resumed after a restart; every file stays readable throughout. ' +
       'Once done (files of the old key: 0), the old key may be removed from ENCRYPTION_KEYS.',
     responses: jobResponses,
+    audit: { action: 'encryption.files.rotate', targetType: 'encryption_job', targetId: (_i, b) => field(b, 'id'), details: jobDetails },
     handler: async () => {
       const { job } = await deps.startJob.execute('rotate');
       return { status: 202, body: presentEncryptionJob(job), headers: NO_STORE };
@@ -44,6 +48,7 @@ export function fileEncryptionRoutes(routes: RouteBuilder, deps: FileEncryptionR
     summary: 'Encrypt the files stored before encryption was on, in the background',
     description: 'Each file: a new encrypted object, then the row swapped to it, then the clear object removed (a crash leaves one of the two valid). Resumed after a restart.',
     responses: jobResponses,
+    audit: { action: 'encryption.files.encrypt_existing', targetType: 'encryption_job', targetId: (_i, b) => field(b, 'id'), details: jobDetails },
     handler: async () => {
       const { job } = await deps.startJob.execute('encrypt_existing');
       return { status: 202, body: presentEncryptionJob(job), headers: NO_STORE };

@@ -1,6 +1,8 @@
 import type { CheckHealth } from '../../../application/health/check-health';
 import type { HealthReport } from '../../../domain/health/health-report';
+import { ServiceNotReady } from '../../../domain/health/errors';
 import type { RouteBuilder } from '../route-builder';
+import { ErrorBodySchema } from '../openapi/error-schema';
 import { HealthResponseSchema, ProbeResponseSchema } from '../schemas/health.schemas';
 
 export interface HealthRouteDeps {
@@ -11,7 +13,7 @@ export interface HealthRouteDeps {
   backgroundTasks?: () => ReadonlyArray<{ name: string; schedule: string; running: boolean }>;
 }
 
-/** /health (full report), /health/live (the process answers), /health/ready (critical deps are up). */
+/** /health (full report), /health/live (the process answers), /health/ready (fit to take requests). */
 export function healthRoutes(routes: RouteBuilder, deps: HealthRouteDeps): void {
   routes.define({
     method: 'get',
@@ -37,6 +39,9 @@ export function healthRoutes(routes: RouteBuilder, deps: HealthRouteDeps): void 
     auth: 'none',
     rateLimit: false,
     summary: 'Liveness: the process is running and answering',
+    description:
+      'Answers from the event loop without calling any dependency: an answer within the probe timeout shows the loop is responsive. ' +
+      'A database or Redis outage never fails it (restarting would not help); use /health/ready for that.',
     responses: { 200: { description: 'Alive', schema: ProbeResponseSchema } },
     handler: async () => ({ status: 200, body: { status: 'UP' }, headers: { 'Cache-Control': 'no-store' } }),
   });
@@ -46,14 +51,19 @@ export function healthRoutes(routes: RouteBuilder, deps: HealthRouteDeps): void 
     tag: 'Health',
     auth: 'none',
     rateLimit: false,
-    summary: 'Readiness: the critical dependencies (PostgreSQL) answer',
+    summary: 'Readiness: PostgreSQL answers, migrations are applied, and the process is not shutting down',
+    description:
+      '200 when this instance should be sent requests. 503 SERVICE_NOT_READY otherwise, with details.reasons naming why: ' +
+      'shutting_down (SIGTERM received), postgresql_down, migrations_pending (the database is behind the code), migrations_unknown ' +
+      '(their state could not be read). Redis and object stores do not count: the service degrades without them. Bounded by HEALTH_CHECK_TIMEOUT_MS.',
     responses: {
       200: { description: 'Ready', schema: ProbeResponseSchema },
-      503: { description: 'Not ready', schema: ProbeResponseSchema },
+      503: { description: 'Not ready: SERVICE_NOT_READY, details.reasons lists why', schema: ErrorBodySchema },
     },
     handler: async () => {
-      const ready = await deps.checkHealth.ready();
-      return { status: ready ? 200 : 503, body: { status: ready ? 'UP' : 'DOWN' }, headers: { 'Cache-Control': 'no-store' } };
+      const readiness = await deps.checkHealth.readiness();
+      if (!readiness.ready) throw new ServiceNotReady(readiness.reasons);
+      return { status: 200, body: { status: 'UP' }, headers: { 'Cache-Control': 'no-store' } };
     },
   });
 }

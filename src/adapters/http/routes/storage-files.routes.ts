@@ -103,7 +103,7 @@ export function storageFilesRoutes(routes: RouteBuilder, deps: FilesRouteDeps): 
     params: FileIdParamsSchema,
     body: UpdateFileBodySchema,
     responses: { 200: { description: 'Updated', schema: UpdateFileResponseSchema }, 404: NOT_FOUND },
-    audit: { action: 'file.update', targetType: 'file', targetId: ({ params }) => params.file_id, details: ({ body }) => ({ fields: Object.keys(body ?? {}) }) },
+    audit: { failuresOnly: true, action: 'file.update', targetType: 'file', targetId: ({ params }) => params.file_id, details: ({ body }) => ({ fields: Object.keys(body ?? {}) }) },
     handler: async ({ params, body }, ctx) => {
       const file = await deps.updateFile.execute({
         caller: ctx.caller,
@@ -136,7 +136,7 @@ export function storageFilesRoutes(routes: RouteBuilder, deps: FilesRouteDeps): 
       404: NOT_FOUND,
       503: { description: 'STORAGE_BACKEND_ERROR: the objects could not be deleted; the file is kept', schema: ErrorBodySchema },
     },
-    audit: { action: ({ query }) => (query.permanent ? 'file.delete_permanent' : 'file.trash'), targetType: 'file', targetId: ({ params }) => params.file_id, details: (_i, b) => ({ storage_freed_bytes: b?.['storage_freed_bytes'] ?? null }) },
+    audit: { failuresOnly: true, action: ({ query }) => (query.permanent ? 'file.delete_permanent' : 'file.trash'), targetType: 'file', targetId: ({ params }) => params.file_id, details: (_i, b) => ({ storage_freed_bytes: b?.['storage_freed_bytes'] ?? null }) },
     handler: async ({ params, query }, ctx) => {
       const result = await deps.deleteFile.execute({ caller: ctx.caller, fileId: params.file_id, permanent: query.permanent });
       return {
@@ -161,7 +161,7 @@ export function storageFilesRoutes(routes: RouteBuilder, deps: FilesRouteDeps): 
     summary: 'Take a file out of the trash',
     params: FileIdParamsSchema,
     responses: { 200: { description: 'Restored', schema: RestoreFileResponseSchema }, 404: NOT_FOUND },
-    audit: { action: 'file.restore', targetType: 'file', targetId: ({ params }) => params.file_id },
+    audit: { failuresOnly: true, action: 'file.restore', targetType: 'file', targetId: ({ params }) => params.file_id },
     handler: async ({ params }, ctx) => {
       const file = await deps.restoreFile.execute({ caller: ctx.caller, fileId: params.file_id });
       return { status: 200, body: { file: presentFile(file), message: 'File restored from trash' } };

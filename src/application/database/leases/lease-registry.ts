@@ -1,9 +1,7 @@
 import type { Caller } from '../../../domain/auth/caller';
 import {
-  instanceOf,
   LeaseLimitExceeded,
   LeaseNotFound,
-  LeaseOnOtherInstance,
   reapReason,
   touched,
   type Lease,
@@ -75,10 +73,11 @@ export class LeaseRegistry {
     return active;
   }
 
-  /** The caller's lease, usable now; anything else is LeaseNotFound (or LeaseOnOtherInstance). */
+  /**
+   * The caller's lease, usable now; anything else is LeaseNotFound. A lease of another instance never
+   * gets here: the HTTP edge forwards its requests to the holder (LocateLease).
+   */
   find(connectionId: string, caller: Caller): ActiveLease {
-    const instance = instanceOf(connectionId);
-    if (instance !== null && instance !== this.instanceId) throw new LeaseOnOtherInstance(connectionId, instance);
     const active = this.leases.get(connectionId);
     if (!active || active.lease.ownerId !== caller.userId) throw new LeaseNotFound(connectionId);
     // Past its expiry or idle time it is over, even if the reaper has not come by yet.

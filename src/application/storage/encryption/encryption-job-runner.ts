@@ -1,6 +1,7 @@
 import { ciphertextSize } from '../../../domain/crypto/segmented-format';
 import { DomainError } from '../../../domain/shared/domain-error';
 import type { ContentCipher } from '../../ports/content-cipher.port';
+import type { ExclusiveLocks } from '../../ports/exclusive-locks.port';
 import type { EncryptionJob, EncryptionJobKind, FileEncryptionRepository, FileToEncrypt } from '../../ports/file-encryption-repository.port';
 import type { Logger } from '../../ports/logger.port';
 import type { ObjectStore } from '../../ports/object-store.port';
@@ -33,6 +34,7 @@ export const ENCRYPTED_OBJECT_SUFFIX = '.vbse';
 export class EncryptionJobRunner {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  private readonly lost = new Set<EncryptionJobKind>();
 
   constructor(
     private readonly repo: FileEncryptionRepository,
@@ -44,19 +46,31 @@ export class EncryptionJobRunner {
     private readonly logger: Logger,
     /** The clear object a kept database backup lists outlives the swap (a restore of that backup reads it). */
     private readonly retained: RetainedObjects | null = null,
-  ) {}
+    /**
+     * With several processes or instances: a job runs only in the process holding its kind's lock, as
+     * two running one encrypt-existing job would write (and delete) each other's new objects.
+     */
+    private readonly locks: ExclusiveLocks | null = null,
+  ) {
+    // A lock lost with its database session may be taken by another process: the job stops here.
+    locks?.onLost((names) => {
+      for (const kind of ['rotate', 'encrypt_existing'] as const) if (names.includes(`encryption job: ${kind}`)) this.lost.add(kind);
+    });
+  }
 
   /** Starts a job of this kind, or returns the one already running (`started: false`). */
   async start(kind: EncryptionJobKind): Promise<{ job: EncryptionJob; started: boolean }> {
     const total = kind === 'rotate' ? await this.filesToRewrap() : await this.repo.unencryptedFiles();
     const job = await this.repo.startJob(kind, this.cipher.activeKeyId, total);
     if (job) {
-      this.launch(job);
+      // Not claimed: another process is finishing a job of this kind; the next resume pass runs this one.
+      if (await this.claim(kind)) this.launch(job);
       return { job, started: true };
     }
     const running = (await this.repo.runningJobs()).find((j) => j.kind === kind);
     if (!running) return this.start(kind); // finished between the insert and the read
-    if (!this.running.has(running.id)) this.launch(running); // left by a previous process
+    // Left by a previous process, unless another process runs it now (it holds the lock).
+    if (!this.running.has(running.id) && (await this.claim(running.kind))) this.launch(running);
     return { job: running, started: false };
   }
 
@@ -64,7 +78,7 @@ export class EncryptionJobRunner {
   async resume(): Promise<void> {
     this.stopping = false;
     for (const job of await this.repo.runningJobs()) {
-      if (this.running.has(job.id)) continue;
+      if (this.running.has(job.id) || !(await this.claim(job.kind))) continue;
       this.logger.info({ jobId: job.id, kind: job.kind, done: job.doneFiles, total: job.totalFiles }, 'resuming an encryption job');
       await this.repo.updateJob(job.id, { targetKeyId: this.cipher.activeKeyId, failedFiles: 0, lastError: null });
       this.launch({ ...job, targetKeyId: this.cipher.activeKeyId, failedFiles: 0 });
@@ -82,12 +96,21 @@ export class EncryptionJobRunner {
     await Promise.allSettled(this.running.values());
   }
 
+  /** Whether this process may run jobs of `kind` (always, without locks). */
+  private async claim(kind: EncryptionJobKind): Promise<boolean> {
+    return this.locks ? this.locks.tryAcquire(`encryption job: ${kind}`) : true;
+  }
+
   private launch(job: EncryptionJob): void {
+    this.lost.delete(job.kind);
     const run = this.run(job)
       .catch((error: unknown) => {
         this.logger.error({ jobId: job.id, kind: job.kind, err: error instanceof Error ? error.message : String(error) }, 'encryption job stopped on an error; resumed at the next start');
       })
-      .finally(() => this.running.delete(job.id));
+      .finally(async () => {
+        this.running.delete(job.id);
+        await this.locks?.release(`encryption job: ${job.kind}`).catch(() => undefined);
+      });
     this.running.set(job.id, run);
   }
 
@@ -96,12 +119,12 @@ export class EncryptionJobRunner {
     let lastError: string | null = null;
     let afterId: string | null = null;
     for (;;) {
-      if (this.stopping) return;
+      if (this.stopping || this.lost.has(job.kind)) return;
       const batch: FileToEncrypt[] =
         job.kind === 'rotate' ? await this.repo.wrappedUnder(this.cipher.activeKeyId, afterId, BATCH) : await this.repo.unencrypted(afterId, BATCH);
       if (batch.length === 0) break;
       for (const file of batch) {
-        if (this.stopping) break;
+        if (this.stopping || this.lost.has(job.kind)) break;
         try {
           if (await (job.kind === 'rotate' ? this.rewrap(file) : this.encrypt(file))) done += 1;
         } catch (error) {
@@ -113,7 +136,7 @@ export class EncryptionJobRunner {
       }
       await this.repo.updateJob(job.id, { doneFiles: done, failedFiles: failed, lastError });
     }
-    if (this.stopping) return;
+    if (this.stopping || this.lost.has(job.kind)) return;
     await this.repo.updateJob(job.id, { status: failed > 0 ? 'failed' : 'completed', doneFiles: done, failedFiles: failed, lastError });
     this.logger.info({ jobId: job.id, kind: job.kind, done, failed }, 'encryption job finished');
   }
