@@ -17,7 +17,7 @@ export interface TusRouteDeps {
   append: TusAppend;
   terminate: TerminateUpload;
   maxFileSizeBytes: number;
-  /** Chunk size of tus sessions: a client chunkSize below it cannot advance (use Infinity, the default, or more). */
+  /** Part size recorded for tus sessions and handed to the staging; PATCHes of any length append in place. */
   chunkSize: number;
 }
 
