@@ -45,6 +45,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_USER: '1000000000', RATE_LIMIT_ADMIN: '1000000000', AUDIT_ENABLED: audit,
       // Production refuses to start without a backup key (issue 9); none of this benchmark's work uses it.
       BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // BENCH_WORKERS=2: the same service as two cluster workers (issue 12); forwarding needs its secret in production.
+      WORKERS: process.env.BENCH_WORKERS ?? '1', INTERNAL_SECRET: randomBytes(32).toString('hex'),
     });
   const service = serviceOn(port, AUDIT_ENABLED);
   let other: ServiceProcess | undefined;
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
 
     const errors = [...rows.flatMap((r) => [r.gateway, r.direct]), ...(ab ? [...ab.on, ...ab.off] : [])].filter((r) => r.errors > 0);
     process.stdout.write(`\nMachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
-    process.stdout.write(`Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}, audit trail ${AUDIT_ENABLED === 'false' ? 'off' : 'on'}.\n\n`);
+    process.stdout.write(`Workers ${process.env.BENCH_WORKERS ?? '1'}. Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}, audit trail ${AUDIT_ENABLED === 'false' ? 'off' : 'on'}.\n\n`);
     if (rows.length > 0) process.stdout.write(`${formatTable(rows)}\n\n`);
     const [bypass, hits] = rows;
     if (bypass && hits) process.stdout.write(`cache hits / cache bypassed (gateway req/s): ${(hits.gateway.rps / bypass.gateway.rps).toFixed(2)}\n`);
