@@ -120,12 +120,23 @@ export class LocalDiskObjectStore implements ObjectStore, UploadStaging {
   private async writeAtomically(target: string, body: Readable): Promise<{ size: number }> {
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${newUploadId()}.partial`);
     const counter = new ByteCounter();
+    let file: ReturnType<typeof createWriteStream> | null = null;
     try {
       await fs.mkdir(path.dirname(target), { recursive: true });
-      await pipeline(body, counter, createWriteStream(temp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES }));
+      file = createWriteStream(temp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
+      await pipeline(body, counter, file);
       await fs.rename(temp, target);
       return { size: counter.bytes };
     } catch (error) {
+      // pipeline rejects on the body's failure before the file stream has closed: an open still in
+      // flight would create the temporary file after the rm below, left behind for good.
+      const pending = file;
+      if (pending && !pending.closed) {
+        await new Promise<void>((resolve) => {
+          pending.once('close', () => resolve());
+          pending.destroy();
+        });
+      }
       await fs.rm(temp, { force: true }).catch(() => undefined);
       throw translate('put', error);
     }
