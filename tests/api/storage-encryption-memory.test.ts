@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { listeningPid } from '../support/listening-pid';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
@@ -56,30 +57,7 @@ afterAll(async () => {
 });
 
 /** The pid of the node process that listens on the service port (tsx may start it as a child). */
-function servicePid(): number {
-  const inode = listeningSocketInode(port);
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`) return Number(pid);
-      }
-    } catch {
-      // a process we may not read, or one that just ended
-    }
-  }
-  throw new Error(`no process listens on ${port}`);
-}
-
-function listeningSocketInode(listenPort: number): string {
-  const hex = listenPort.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A') return cols[9]!;
-    }
-  }
-  throw new Error(`port ${listenPort} is not listening`);
-}
+const servicePid = (): number => listeningPid(port);
 
 function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
