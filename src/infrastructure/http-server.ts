@@ -50,7 +50,7 @@ export function listen(handler: RequestListener, port: number, host: string, opt
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
-      resolve({ server, port: address.port, stop: (graceMs) => stop(server, graceMs) });
+      resolve({ server, port: address.port, stop: (graceMs) => closeServer(server, graceMs) });
     });
   });
 }
@@ -75,7 +75,8 @@ function answerStarted(socket: Duplex): boolean {
   return typeof response === 'object' && response !== null && Reflect.get(response, 'headersSent') === true;
 }
 
-function stop(server: http.Server, graceMs: number): Promise<void> {
+/** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts what is left. */
+export function closeServer(server: http.Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();

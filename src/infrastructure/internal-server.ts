@@ -4,6 +4,7 @@ import type { InstanceDirectory } from '../application/ports/instance-directory.
 import type { Logger } from '../application/ports/logger.port';
 import type { InternalListener } from '../adapters/http/internal/internal-listener';
 import { every, type BackgroundTask } from './background-task';
+import { closeServer } from './http-server';
 import type { Config } from './config';
 import { startPeriodic, type PeriodicTask } from './periodic-task';
 
@@ -73,16 +74,4 @@ export function announcedUrl(config: Config, port: number): string {
   }
   const host = ['0.0.0.0', '::'].includes(config.internal.host) ? '127.0.0.1' : config.internal.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-function closeServer(server: http.Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
