@@ -10,7 +10,7 @@ import type { UploadSessionRepository } from '../../ports/upload-session-reposit
 import type { UploadStaging } from '../../ports/upload-staging.port';
 import type { CompleteResumableUpload } from './complete-resumable-upload';
 import { ownedSession } from './owned-session';
-import { hashReceivedPrefix } from './prefix-hashing';
+import { PrefixHashing } from './prefix-hashing';
 
 export interface UploadChunkInput {
   caller: Caller;
@@ -41,13 +41,17 @@ export interface UploadChunkResult {
  * digests already known: there is no assembly and no second pass over the file.
  */
 export class UploadChunk {
+  private readonly prefix: PrefixHashing;
+
   constructor(
     private readonly sessions: UploadSessionRepository,
     private readonly staging: UploadStaging,
     private readonly hasher: ResumableHasher,
     private readonly complete: CompleteResumableUpload,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.prefix = new PrefixHashing({ sessions, staging, hasher });
+  }
 
   async execute(input: UploadChunkInput): Promise<UploadChunkResult> {
     const session = await ownedSession(this.sessions, input.sessionId, input.caller, this.clock.now());
@@ -96,7 +100,7 @@ export class UploadChunk {
     updated ??= await this.sessions.recordChunk(session.id, input.index, md5);
     // Another request completed (or the cleanup expired) the session while this chunk was written.
     if (!updated) throw new Conflict('The upload session no longer takes chunks', { session_id: session.id });
-    updated = await hashReceivedPrefix(updated, { sessions: this.sessions, staging: this.staging, hasher: this.hasher });
+    updated = await this.prefix.extend(updated);
     return this.finish(updated, input, result);
   }
 
