@@ -58,6 +58,14 @@ async function main(): Promise<void> {
     // Registered first, so it closes last, after the pool that talks to it.
     lifecycle.onClose('embedded postgresql', () => cluster.stop());
   }
+  // Signals are handled from here on, not only once everything started: a SIGTERM that arrives while
+  // the service migrates, listens or starts its tasks (a loaded machine, an orchestrator that gives
+  // up early) waits for that step and then shuts down cleanly, instead of Node's default death (143)
+  // that leaves the embedded cluster running without its parent.
+  const servers: RunningServer[] = [];
+  const startup = { tasks: undefined as BackgroundTasks | undefined, done: undefined as unknown as () => void };
+  const started = new Promise<void>((resolve) => (startup.done = resolve));
+  installShutdown(logger, config.http.shutdownTimeoutMs, servers, () => startup.tasks, lifecycle, started);
 
   await warmUp(container);
   if (config.migrations.onStart) {
@@ -67,6 +75,7 @@ async function main(): Promise<void> {
   const app = container.get<Express>(TOKENS.HttpApp);
   // Everything the service runs besides answering requests, from one list (each module declares its own).
   const tasks = container.get<BackgroundTasks>(TOKENS.BackgroundTasks);
+  startup.tasks = tasks;
   // Workers share the port (the primary hands each connection to one of them); X-Worker-Id says which answered.
   const handler: RequestListener = worker === null ? app : (req, res) => (res.setHeader('X-Worker-Id', String(worker)), app(req, res));
   const api = await listen(handler, config.http.port, config.http.host, {
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.http.headersTimeoutMs,
     requestTimeoutMs: config.http.requestTimeoutMs,
   });
-  const servers: RunningServer[] = [api];
+  servers.push(api);
   logger.info(
     { port: api.port, database: embedded ? 'embedded' : 'server', redis: config.redisUrl ? 'server' : 'in_process', env: config.env },
     'service listening',
@@ -108,7 +117,7 @@ async function main(): Promise<void> {
     'background tasks started',
   );
 
-  installShutdown(logger, config.http.shutdownTimeoutMs, servers, tasks, lifecycle);
+  startup.done();
   // A stray rejection (a background task that forgot a catch) is a bug to log, not a reason to drop
   // every in-flight request; an uncaught exception leaves unknown state, so that one still exits.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
@@ -119,17 +128,26 @@ async function main(): Promise<void> {
   });
 }
 
-function installShutdown(logger: PinoLogger, graceMs: number, servers: RunningServer[], tasks: BackgroundTasks, lifecycle: Lifecycle): void {
+function installShutdown(
+  logger: PinoLogger,
+  graceMs: number,
+  servers: RunningServer[],
+  tasks: () => BackgroundTasks | undefined,
+  lifecycle: Lifecycle,
+  started: Promise<void>,
+): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // A signal during startup: let the step under way finish, so nothing is closed under it.
+    await started;
     // /health/ready answers 503 from now on, to whoever still reaches this process.
     lifecycle.beginShutdown();
     logger.info({ signal, grace_ms: graceMs }, 'shutting down: no new connections, finishing in-flight requests');
     await Promise.all(servers.map((s) => s.stop(graceMs)));
     // In reverse order of starting, before the pools and clients they use are closed.
-    await tasks.stop();
+    await tasks()?.stop();
     await lifecycle.close((name, error) => logger.warn({ resource: name, err: error }, 'close failed'));
     logger.info({}, 'shutdown complete');
     logger.flush();
