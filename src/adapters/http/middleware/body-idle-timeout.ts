@@ -49,6 +49,14 @@ function watch(req: Request, res: Response, idleMs: number, service: string): vo
       req.socket.destroy();
     });
   };
+  // Once the whole body has arrived but nobody read it (a route that ignores bodies), Node no longer
+  // tells the request; with no listener anywhere it would destroy the socket, answer unsent. The
+  // body is in, so the bound is over: the connection goes back to Node's own timeouts.
+  const onCompleteTimeout = () => {
+    if (req.complete && req.socket) req.setTimeout(0);
+  };
+  res.on('timeout', onCompleteTimeout);
+  res.once('close', () => res.off('timeout', onCompleteTimeout));
   req.on('timeout', onTimeout);
   req.setTimeout(idleMs);
   // Once the body is in, the socket's own timeout (none while a request runs) applies again; after
