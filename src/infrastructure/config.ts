@@ -9,6 +9,7 @@ import { columnEncryptionConfig, columnEncryptionEnv, type ColumnEncryptionConfi
 import { fileKeyring } from './file-encryption-config';
 import type { Keyring } from '../domain/crypto/keyring';
 import { STORAGE_SECRET_VARIABLES, storageConfig, storageEnv, type StorageConfig } from './storage-config';
+import { renderConfig, renderEnv, type RenderConfig } from './render-config';
 import { redisTopologyOf, type RedisTopology } from './redis-config';
 
 /**
@@ -178,6 +179,7 @@ const envSchema = z.object({
   INTERNAL_SECRET: optional(z.string().min(32, 'expected at least 32 characters')),
   ...storageEnv,
   ...cdnEnv,
+  ...renderEnv,
   MAX_FILE_SIZE: byteSize.default(100 * 1024 ** 2),
   MAX_CONCURRENT_UPLOADS: integer(1, 10_000).default(10),
   TRANSFORM_CONCURRENCY: integer(0, 64).default(2),
@@ -190,6 +192,8 @@ const envSchema = z.object({
   STORAGE_QUOTA_ADMIN: quota.default(null),
   PUBLIC_BASE_URL: optional(httpUrl),
   TRASH_PURGE_INTERVAL_MS: integer(1_000).default(3_600_000),
+  ORPHAN_SWEEP_INTERVAL_MS: integer(0).default(3_600_000),
+  ORPHAN_GRACE_MS: integer(1_000).default(86_400_000),
   SCHEMA_REFRESH_INTERVAL_MS: integer(100).default(30_000),
   BACKUP_RETRY_INTERVAL_MS: integer(1_000).default(60_000),
   BACKUP_ENCRYPTION_KEY: optional(backupKey),
@@ -283,6 +287,8 @@ export interface Config {
   fileEncryption: { keyring: Keyring | null };
   /** CDNs in front of the /cdn/ origin routes: purge APIs, public base URL, TTL. */
   cdn: CdnConfig;
+  /** Renditions on request (GET /render, /cdn/render): limits, presets, cache bound. */
+  render: RenderConfig;
   /** Direct and resumable uploads: limits, accepted types, per-role quotas (null: unlimited), trash purge. */
   uploads: {
     maxFileSizeBytes: number;
@@ -302,6 +308,8 @@ export interface Config {
   delivery: { signingSecret: string | undefined; signedUrlExpiresSeconds: number };
   /** Resumable sessions: how long one may take, and how often expired ones are cleaned. */
   resumable: { sessionTtlSeconds: number; cleanupIntervalMs: number };
+  /** The orphan sweep: how often it runs (0: never), and how old an unreferenced object must be to go. */
+  orphans: { sweepIntervalMs: number; graceMs: number };
   /** Audio/video engine: the ffmpeg binaries (`native`), ffmpeg.wasm (`wasm`), or `auto`: native when `ffmpeg -version` answers, else wasm. */
   media: { engine: 'auto' | 'native' | 'wasm' };
   /**
@@ -384,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
   const storage = storageConfig(e, resolve(e.DATA_DIR), resolve, problems);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const cdn = cdnConfig(e, publicBaseUrl, problems);
+  const render = renderConfig(e, problems);
   const columnEncryption = columnEncryptionConfig(e, problems);
   const keyring = fileKeyring(e, problems);
   const redisTopology = redisTopologyOf(e.REDIS_URL, e.REDIS_KEY_PREFIX, problems);
@@ -457,6 +466,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
     storage,
     fileEncryption: { keyring },
     cdn,
+    render,
     uploads: {
       maxFileSizeBytes: e.MAX_FILE_SIZE,
       maxConcurrentPerCaller: e.MAX_CONCURRENT_UPLOADS,
@@ -469,6 +479,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
     publicBaseUrl,
     delivery: { signingSecret: e.STORAGE_SIGNING_SECRET, signedUrlExpiresSeconds: e.SIGNED_URL_EXPIRES },
     resumable: { sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS, cleanupIntervalMs: e.UPLOAD_CLEANUP_INTERVAL_MS },
+    orphans: { sweepIntervalMs: e.ORPHAN_SWEEP_INTERVAL_MS, graceMs: e.ORPHAN_GRACE_MS },
     media: { engine: e.MEDIA_ENGINE },
     backups: {
       encryptionKey: e.BACKUP_ENCRYPTION_KEY,

@@ -51,12 +51,18 @@ import { bindStorageDelivery } from './bindings/storage-delivery.bindings';
 import { bindTextExtraction } from './bindings/text.bindings';
 import { bindMedia } from './bindings/media.bindings';
 import { bindCdn } from './bindings/cdn.bindings';
+import { bindRender } from './bindings/render.bindings';
 import { bindBackups } from './bindings/backups.bindings';
 import { bindRestores } from './bindings/restores.bindings';
 import { bindDbOps } from './bindings/db-ops.bindings';
 import { bindRestrictedSql } from './bindings/restricted-sql.bindings';
 import { bindAudit } from './bindings/audit.bindings';
+import { bindConsole } from './bindings/console.bindings';
+import { consoleHandlers } from '../adapters/http/console-static';
+import { findProjectRoot } from './paths';
+import path from 'node:path';
 import { bindFileEncryption } from './bindings/file-encryption.bindings';
+import { bindOrphanSweep } from './bindings/orphan-sweep.bindings';
 import type { RouteAuditor } from '../adapters/http/route-audit';
 import { bindColumnEncryption, catalogWithEncryption } from './bindings/column-encryption.bindings';
 import type { ServiceQueryTimings } from '../adapters/in-process/service-query-timings';
@@ -82,6 +88,7 @@ const MODULES = [
   TOKENS.StorageDeliveryModule,
   TOKENS.TransformsModule,
   TOKENS.CdnModule,
+  TOKENS.RenderModule,
   TOKENS.BackupsModule,
   TOKENS.RestoresModule,
   TOKENS.DbOpsModule,
@@ -89,6 +96,8 @@ const MODULES = [
   TOKENS.AuditModule,
   TOKENS.ColumnEncryptionModule,
   TOKENS.FileEncryptionModule,
+  TOKENS.ConsoleModule,
+  TOKENS.OrphanSweepModule,
 ];
 
 /**
@@ -158,12 +167,15 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
   bindMedia(bind);
   bindTransforms(bind);
   bindCdn(bind);
+  bindRender(bind);
   bindBackups(bind);
   bindRestores(bind);
   bindDbOps(bind);
   bindRestrictedSql(bind);
   bindAudit(bind);
+  bindConsole(bind);
   bindFileEncryption(bind);
+  bindOrphanSweep(bind);
 
   bind(
     TOKENS.HealthProbes,
@@ -232,7 +244,10 @@ export function buildContainer(config: Config, overrides: Overrides = {}): Conta
         observer: metrics,
         routes,
         corsOrigins: config.http.corsOrigins,
-        extra: [{ path: '/docs', handlers: swaggerUiHandlers() }],
+        extra: [
+          { path: '/docs', handlers: swaggerUiHandlers() },
+          { path: '/console', handlers: consoleHandlers(path.join(findProjectRoot(__dirname), 'dist', 'console')) },
+        ],
       });
       internalListener.serve(app);
       return app;

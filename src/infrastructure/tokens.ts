@@ -175,6 +175,7 @@ export const TOKENS = {
   CdnModule: Symbol('CdnModule'),
   /** Database operations: /db/status (and, later, the restricted SQL endpoint). */
   DbOpsModule: Symbol('DbOpsModule'),
+  ConsoleModule: Symbol('ConsoleModule'),
   /** POST /db/query: restricted, read-only SQL as the vb_sql_reader role. */
   RestrictedSqlModule: Symbol('RestrictedSqlModule'),
   /** Database backups: POST /db/backup, the list, download, delete; the backup worker and retention. */
@@ -205,6 +206,17 @@ export const TOKENS = {
   EncryptionJobRunner: Symbol('EncryptionJobRunner'),
   EncryptionProbe: Symbol('EncryptionProbe'),
   FileEncryptionModule: Symbol('FileEncryptionModule'),
+  // Renditions on request (issue 15)
+  RenditionRepository: Symbol('RenditionRepository'),
+  ProductionLocks: Symbol('ProductionLocks'),
+  RenditionCache: Symbol('RenditionCache'),
+  RenderFile: Symbol('RenderFile'),
+  RenderModule: Symbol('RenderModule'),
+  /** The orphan sweep (issue 13): what the tables refer to, the stores it walks, the use case, its task. */
+  ObjectReferences: Symbol('ObjectReferences'),
+  OrphanSweepTargets: Symbol('OrphanSweepTargets'),
+  SweepOrphans: Symbol('SweepOrphans'),
+  OrphanSweepModule: Symbol('OrphanSweepModule'),
   /** Every background task, in start order. */
   BackgroundTasks: Symbol('BackgroundTasks'),
   /** The locks that keep one-process background tasks to one process across every process and instance. */

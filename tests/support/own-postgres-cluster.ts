@@ -65,3 +65,59 @@ async function waitUntilAccepting(url: string, timeoutMs: number): Promise<void>
     }
   }
 }
+
+export interface RestartableCluster extends OwnCluster {
+  port: number;
+  /** Stops the postmaster (SIGINT: fast shutdown, SIGQUIT: immediate, SIGKILL: crash), keeping its data. */
+  halt(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and data, and waits until it accepts connections. */
+  resume(): Promise<void>;
+  readonly running: boolean;
+}
+
+/**
+ * A cluster of this test's own, as `startOwnCluster`, that a fault test can stop and start again on the
+ * same port and data (a PostgreSQL restart, or an outage of a chosen length), by its postmaster's PID.
+ */
+export async function startRestartableCluster(settings: Record<string, string> = {}): Promise<RestartableCluster> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-own-pg-'));
+  fs.chmodSync(home, 0o755);
+  const dataDir = path.join(home, 'data');
+  const ids = process.getuid?.() === 0 ? postgresIds() : null;
+  if (ids) fs.chownSync(home, ids.uid, ids.gid);
+  const asPostgres = ids ?? {};
+  const init = spawnSync(`${BIN}/initdb`, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync'], { ...asPostgres, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const port = await freePort();
+  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', ...settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  let server: ChildProcess | undefined;
+  const launch = async () => {
+    server = spawn(`${BIN}/postgres`, ['-D', dataDir, '-p', String(port), ...flags], { ...asPostgres, stdio: 'ignore' });
+    await waitUntilAccepting(url, 30_000);
+  };
+  const halt = async (signal: NodeJS.Signals = 'SIGINT') => {
+    const running = server;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill(signal);
+    await exited;
+    // After a crash (SIGKILL) its children may linger a moment on the shared memory: wait for the pid file to go.
+    const pidFile = path.join(dataDir, 'postmaster.pid');
+    for (let i = 0; i < 100 && signal !== 'SIGKILL' && fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  await launch();
+  return {
+    url,
+    port,
+    get running() {
+      return server !== undefined && server.exitCode === null && server.signalCode === null;
+    },
+    halt,
+    resume: launch,
+    stop: async () => {
+      await halt('SIGINT');
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,4 +144,43 @@ export async function startRedisCluster(masters = 3): Promise<{ nodes: RunningRe
     await stop();
     throw error;
   }
+}
+
+export interface RestartableRedis {
+  port: number;
+  /** Stops the server (SIGTERM: it writes its append-only file first), keeping its data unless `forget`. */
+  halt(options?: { forget?: boolean }): Promise<void>;
+  /** Starts it again on the same port, with what it had kept. */
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A redis-server of this test's own that keeps its data across a restart (append-only file, fsync
+ * always), for fault tests that stop it and start it again on the same port, with or without its data.
+ */
+export async function startRestartableRedis(): Promise<RestartableRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'redis-restartable-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no'];
+  let running: RunningRedis | undefined = await launch(REDIS_SERVER, args, port);
+  const halt = async (options: { forget?: boolean } = {}) => {
+    await running?.stop();
+    running = undefined;
+    if (options.forget) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+    }
+  };
+  return {
+    port,
+    halt,
+    resume: async () => {
+      if (!running) running = await launch(REDIS_SERVER, args, port);
+    },
+    stop: async () => {
+      await halt();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

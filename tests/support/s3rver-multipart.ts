@@ -78,6 +78,26 @@ export function teachMultipart(server: unknown): void {
   // Before the router (the last middleware), which would answer 405 to both.
   s3rver.middleware.splice(s3rver.middleware.length - 1, 0, multipartCalls);
 
+  // ListMultipartUploads (GET /bucket?uploads), which s3rver answers NotImplemented: the uploads begun
+  // and neither completed nor aborted, with their key and when they began (one page).
+  const listUploads: Middleware = async (ctx, next) => {
+    const [, bucket, ...rest] = ctx.path.split('/');
+    if (ctx.method !== 'GET' || !bucket || rest.some(Boolean) || !('uploads' in ctx.query)) return next();
+    const root = s3rver.store.getResourcePath(bucket, undefined, 'uploads');
+    const ids = (await fs.readdir(root).catch(() => [] as string[])).filter((id) => /^[a-f0-9]+$/.test(id));
+    const uploads = (
+      await Promise.all(
+        ids.map(async (id) => {
+          const keyFile = path.join(root, id, 'key');
+          const key = await fs.readFile(keyFile, 'utf8').catch(() => null);
+          return key === null ? null : { Key: key, UploadId: id, Initiated: (await fs.stat(keyFile)).mtime.toISOString() };
+        }),
+      )
+    ).filter((u) => u !== null);
+    ctx.body = { ListMultipartUploadsResult: { Bucket: bucket, IsTruncated: false, Upload: uploads } };
+  };
+  s3rver.middleware.splice(s3rver.middleware.length - 1, 0, listUploads);
+
   const complete = s3rver.store.putObjectMultipart.bind(s3rver.store);
   s3rver.store.putObjectMultipart = async (bucket, uploadId, parts) => {
     const stored = new Map((await storedParts(uploadDir(bucket, uploadId))).map((p) => [p.number, p]));

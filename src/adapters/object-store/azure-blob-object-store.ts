@@ -1,9 +1,12 @@
 import type { Readable } from 'node:stream';
 import { BlobSASPermissions, BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import type { ListedObject, ObjectLister } from '../../application/ports/object-lister.port';
 import type { ByteRange, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
+import type { StagedLeftover, StagingLeftovers } from '../../application/ports/staging-leftovers.port';
 import type { StagedWrite, StagingPlan, UploadStaging } from '../../application/ports/upload-staging.port';
 import { RangeNotSatisfiable } from '../../domain/storage/errors';
 import { AzureBlockStaging } from './azure-block-staging';
+import { AzureListing } from './azure-listing';
 import { assertSafeKey, readyOnce } from './object-key';
 import { countedUpload } from './counted-upload';
 import { guardWith, providerErrorTranslator } from './storage-errors';
@@ -27,11 +30,12 @@ const UPLOAD_CONCURRENCY = 4;
  * stream commits nothing); resumable uploads are blocks staged at their offset and committed as a
  * list (azure-block-staging.ts); downloads are signed with SAS.
  */
-export class AzureBlobObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner {
+export class AzureBlobObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner, ObjectLister, StagingLeftovers {
   readonly provider = 'azure_blob';
   private readonly container: ContainerClient;
   private readonly ready = readyOnce(() => this.ensureReady());
   private readonly staging: AzureBlockStaging;
+  private readonly listing: AzureListing;
 
   constructor(settings: AzureBlobSettings) {
     const options = { retryOptions: { maxTries: settings.maxTries ?? 3, tryTimeoutInMs: 60_000 } };
@@ -44,6 +48,7 @@ export class AzureBlobObjectStore implements ObjectStore, UploadStaging, ObjectU
         );
     this.container = service.getContainerClient(settings.containerName);
     this.staging = new AzureBlockStaging(this.container, this.ready, translate);
+    this.listing = new AzureListing(this.container, translate);
   }
 
   async ensureReady(): Promise<void> {
@@ -108,6 +113,23 @@ export class AzureBlobObjectStore implements ObjectStore, UploadStaging, ObjectU
 
   abort(key: string, uploadId: string): Promise<void> {
     return this.staging.abort(key, uploadId);
+  }
+
+  list(prefix?: string): AsyncIterable<ListedObject> {
+    return this.listing.objects(prefix);
+  }
+
+  /** Blobs holding only uncommitted blocks, and the readable copies of staged ranges. */
+  leftovers(): AsyncIterable<StagedLeftover> {
+    return this.listing.leftovers();
+  }
+
+  uploadTagOf(uploadId: string): string {
+    return uploadId;
+  }
+
+  removeLeftover(leftover: StagedLeftover): Promise<void> {
+    return this.listing.remove(leftover);
   }
 
   async signedUrl(key: string, options: SignedUrlOptions): Promise<string> {

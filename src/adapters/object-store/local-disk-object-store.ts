@@ -3,9 +3,12 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ListedObject, ObjectLister } from '../../application/ports/object-lister.port';
 import type { ByteRange, ObjectInfo, ObjectStore } from '../../application/ports/object-store.port';
+import type { StagedLeftover, StagingLeftovers } from '../../application/ports/staging-leftovers.port';
 import type { StagingPlan, UploadStaging } from '../../application/ports/upload-staging.port';
-import { FileNotFound, RangeNotSatisfiable } from '../../domain/storage/errors';
+import { FileNotFound, InsufficientStorage, RangeNotSatisfiable } from '../../domain/storage/errors';
+import { LocalDiskListing } from './local-disk-listing';
 import { localFileBody } from './local-file-body';
 import { ByteCounter, assertSafeKey, assertUploadId, newUploadId } from './object-key';
 import { backendError, guardWith } from './storage-errors';
@@ -26,10 +29,13 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
  * target folder and is renamed into place, so readers never see half an object and a failed put leaves
  * nothing. No content type is kept on disk; the files table holds it.
  */
-export class LocalDiskObjectStore implements ObjectStore, UploadStaging {
+export class LocalDiskObjectStore implements ObjectStore, UploadStaging, ObjectLister, StagingLeftovers {
   readonly provider = 'local_disk';
+  private readonly listing: LocalDiskListing;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.listing = new LocalDiskListing(root, UPLOADS_DIR);
+  }
 
   async ensureReady(): Promise<void> {
     await fs.mkdir(path.join(this.root, UPLOADS_DIR), { recursive: true });
@@ -115,6 +121,23 @@ export class LocalDiskObjectStore implements ObjectStore, UploadStaging {
 
   async abort(_key: string, uploadId: string): Promise<void> {
     await guard('abort', () => fs.rm(this.stagedFile(uploadId), { recursive: true, force: true }));
+  }
+
+  list(prefix?: string): AsyncIterable<ListedObject> {
+    return this.listing.objects(prefix);
+  }
+
+  /** Staged files of resumable uploads, and the `.partial` temporaries of puts a crash cut short. */
+  leftovers(): AsyncIterable<StagedLeftover> {
+    return this.listing.leftovers();
+  }
+
+  uploadTagOf(uploadId: string): string {
+    return uploadId;
+  }
+
+  async removeLeftover(leftover: StagedLeftover): Promise<void> {
+    await guard('remove leftover', () => this.listing.remove(leftover.ref));
   }
 
   private async writeAtomically(target: string, body: Readable): Promise<{ size: number }> {
@@ -211,9 +234,17 @@ async function writeAll(handle: FileHandle, parts: Buffer[], at: number): Promis
   }
 }
 
-/** A stream that failed on its own is the caller's error, not the disk's; a file system error is a 503. */
+/** A file system that is full: the 507 of 002, not a provider failure. */
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/** A stream that failed on its own is the caller's error, not the disk's; a full disk is a 507, any other file system error a 503. */
 function translate(operation: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && FULL_CODES.has(code) && (error as NodeJS.ErrnoException).syscall) {
+    const full = new InsufficientStorage('The storage is full: nothing of this write was kept', { provider: 'local_disk' });
+    Object.defineProperty(full, 'cause', { value: error, enumerable: false });
+    return full;
+  }
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && (error as NodeJS.ErrnoException).syscall) return backendError('local_disk', operation, error);
   return error;
 }

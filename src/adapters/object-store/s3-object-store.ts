@@ -9,11 +9,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ListedObject, ObjectLister } from '../../application/ports/object-lister.port';
 import type { ByteRange, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../application/ports/object-store.port';
+import type { StagedLeftover, StagingLeftovers } from '../../application/ports/staging-leftovers.port';
 import type { StagedWrite, StagingPlan, UploadStaging } from '../../application/ports/upload-staging.port';
 import { RangeNotSatisfiable } from '../../domain/storage/errors';
 import { assertSafeKey, readyOnce } from './object-key';
 import { countedUpload } from './counted-upload';
+import { S3Listing } from './s3-listing';
 import { S3MultipartStaging } from './s3-multipart-staging';
 import { createS3Client, statusOf, translate, type S3Settings } from './s3-client';
 import { guardWith } from './storage-errors';
@@ -30,17 +33,19 @@ const PART_BYTES = 5 * 1024 * 1024;
  * small, multipart otherwise, aborted on failure); resumable uploads are one multipart upload each,
  * written part by part as the bytes arrive and completed by S3 (s3-multipart-staging.ts).
  */
-export class S3ObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner {
+export class S3ObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner, ObjectLister, StagingLeftovers {
   readonly provider = 'aws_s3';
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly ready = readyOnce(() => this.ensureReady());
   private readonly staging: S3MultipartStaging;
+  private readonly listing: S3Listing;
 
   constructor(settings: S3Settings) {
     this.bucket = settings.bucket;
     this.client = createS3Client(settings);
     this.staging = new S3MultipartStaging(this.client, this.bucket, this.ready);
+    this.listing = new S3Listing(this.client, this.bucket);
   }
 
   close(): void {
@@ -109,6 +114,23 @@ export class S3ObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigne
 
   abort(key: string, uploadId: string): Promise<void> {
     return this.staging.abort(key, uploadId);
+  }
+
+  list(prefix?: string): AsyncIterable<ListedObject> {
+    return this.listing.objects(prefix);
+  }
+
+  /** Multipart uploads never completed nor aborted, and the staged pieces beside them. */
+  leftovers(): AsyncIterable<StagedLeftover> {
+    return this.listing.leftovers();
+  }
+
+  uploadTagOf(uploadId: string): string {
+    return this.listing.uploadTagOf(uploadId);
+  }
+
+  removeLeftover(leftover: StagedLeftover): Promise<void> {
+    return this.listing.remove(leftover);
   }
 
   async signedUrl(key: string, options: SignedUrlOptions): Promise<string> {

@@ -38,6 +38,11 @@ export class StorageBackendError extends DomainError {
   readonly code = 'STORAGE_BACKEND_ERROR';
 }
 
+/** The object store has no room left (a full disk: ENOSPC, EDQUOT): 002's 507, nothing of the write is kept. */
+export class InsufficientStorage extends DomainError {
+  readonly code = 'INSUFFICIENT_STORAGE';
+}
+
 /** A stored object failed its authentication (flipped, truncated or reordered bytes): never served. */
 export class StorageIntegrityError extends DomainError {
   readonly code = 'STORAGE_INTEGRITY_ERROR';

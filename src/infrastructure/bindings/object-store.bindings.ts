@@ -1,6 +1,8 @@
 import type { Container } from 'inversify';
 import type { ObjectStore, ObjectUrlSigner } from '../../application/ports/object-store.port';
 import type { UploadStaging } from '../../application/ports/upload-staging.port';
+import type { ObjectLister } from '../../application/ports/object-lister.port';
+import type { StagingLeftovers } from '../../application/ports/staging-leftovers.port';
 import type { DependencyProbe } from '../../application/ports/dependency-probe.port';
 import type { FileRepository } from '../../application/ports/file-repository.port';
 import type { Logger } from '../../application/ports/logger.port';
@@ -21,7 +23,8 @@ import { TOKENS } from '../tokens';
  * cloud ones also sign download URLs (the disk has none: the service signs its own with an HMAC).
  */
 export interface StoreAdapter {
-  readonly store: ObjectStore & UploadStaging;
+  /** Every provider also lists what it holds, for the orphan sweep. */
+  readonly store: ObjectStore & UploadStaging & ObjectLister & StagingLeftovers;
   readonly signer: ObjectUrlSigner | null;
   /** Free space, where the provider has such a figure (a disk). */
   readonly capacity: CapacityReader | undefined;

@@ -88,6 +88,7 @@ export function resumableUploadRoutes(routes: RouteBuilder, deps: ResumableRoute
       415: error('UNSUPPORTED_MEDIA_TYPE (a JSON body) or INVALID_FILE_TYPE (at completion)'),
       422: error('CHECKSUM_MISMATCH: the chunk (or, at completion, the file) does not match its md5'),
       503: error('STORAGE_BACKEND_ERROR'),
+      507: error('INSUFFICIENT_STORAGE: the object store is full; the chunk is not kept'),
     },
     handler: async (_input, { caller, res }) => {
       const req = res.req;

@@ -36,6 +36,7 @@ export function storageUploadRoutes(routes: RouteBuilder, deps: UploadRouteDeps)
       415: { description: 'INVALID_FILE_TYPE: content not allowed, unrecognised, or not what was declared', schema: ErrorBodySchema },
       422: { description: 'CHECKSUM_MISMATCH: X-File-Checksum differs from the received bytes', schema: ErrorBodySchema },
       503: { description: 'STORAGE_BACKEND_ERROR: the storage provider failed; nothing was kept', schema: ErrorBodySchema },
+      507: { description: 'INSUFFICIENT_STORAGE: the object store is full; nothing was kept', schema: ErrorBodySchema },
     },
     handler: async (_input, ctx) => {
       const req = ctx.res.req;

@@ -114,6 +114,7 @@ export function tusRoutes(routes: RouteBuilder, deps: TusRouteDeps): void {
       410: error('UPLOAD_SESSION_EXPIRED'),
       415: error('UNSUPPORTED_MEDIA_TYPE, or INVALID_FILE_TYPE at completion'),
       460: error('TUS_CHECKSUM_MISMATCH: Upload-Checksum does not match the body'),
+      507: error('INSUFFICIENT_STORAGE: the object store is full; the offset stays where it was'),
     },
     handler: async ({ params }, { caller, res }) => {
       const req = res.req;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ListedObject, ObjectLister } from '../../../application/ports/object-lister.port';
 import type { ByteRange, ObjectInfo, ObjectStore, ObjectUrlSigner, SignedUrlOptions } from '../../../application/ports/object-store.port';
+import type { StagedLeftover, StagingLeftovers } from '../../../application/ports/staging-leftovers.port';
 import type { StagingPlan, UploadStaging } from '../../../application/ports/upload-staging.port';
 import { FileNotFound, RangeNotSatisfiable, StorageBackendError } from '../../../domain/storage/errors';
 import { assertSafeKey, assertUploadId, newUploadId } from '../../object-store/object-key';
@@ -16,11 +18,11 @@ interface StoredObject {
  * The unit tests' object store: all three storage ports over a Map, passing the same contract suite as
  * the real providers. `setAvailable(false)` makes every call fail as an unreachable provider would.
  */
-export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner {
+export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUrlSigner, ObjectLister, StagingLeftovers {
   readonly provider: string;
   private readonly objects = new Map<string, StoredObject>();
   /** Staged uploads: their planned bytes and how far writes reached. */
-  private readonly uploads = new Map<string, { bytes: Buffer; end: number }>();
+  private readonly uploads = new Map<string, { bytes: Buffer; end: number; lastModified: Date }>();
   private available = true;
 
   constructor(provider = 'memory') {
@@ -77,7 +79,7 @@ export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUr
     assertSafeKey(key);
     this.assertAvailable();
     const uploadId = newUploadId();
-    this.uploads.set(uploadId, { bytes: Buffer.alloc(plan.sizeBytes), end: 0 });
+    this.uploads.set(uploadId, { bytes: Buffer.alloc(plan.sizeBytes), end: 0, lastModified: new Date() });
     return { uploadId };
   }
 
@@ -91,6 +93,7 @@ export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUr
       at += part.length;
     }
     staged.end = Math.max(staged.end, at);
+    staged.lastModified = new Date();
     return { bytes: at - offset };
   }
 
@@ -115,6 +118,35 @@ export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUr
     this.uploads.delete(uploadId);
   }
 
+  async *list(prefix = ''): AsyncGenerator<ListedObject> {
+    this.assertAvailable();
+    for (const [key, object] of [...this.objects]) {
+      if (key.startsWith(prefix)) yield { key, size: object.bytes.length, lastModified: object.lastModified };
+    }
+  }
+
+  /** Staged uploads only: a put here stores nothing until its stream has ended, so it leaves no temporary. */
+  async *leftovers(): AsyncGenerator<StagedLeftover> {
+    this.assertAvailable();
+    for (const [uploadId, staged] of [...this.uploads]) {
+      yield { ref: uploadId, kind: 'staged_upload', uploadTag: uploadId, size: staged.end, lastModified: staged.lastModified };
+    }
+  }
+
+  uploadTagOf(uploadId: string): string {
+    return uploadId;
+  }
+
+  async removeLeftover(leftover: StagedLeftover): Promise<void> {
+    this.assertAvailable();
+    this.uploads.delete(leftover.ref);
+  }
+
+  /** Staged upload ids currently held, for assertions. */
+  stagedUploadIds(): string[] {
+    return [...this.uploads.keys()];
+  }
+
   async signedUrl(key: string, options: SignedUrlOptions): Promise<string> {
     assertSafeKey(key);
     const url = new URL(`https://memory.invalid/${key}`);
@@ -128,7 +160,7 @@ export class InMemoryObjectStore implements ObjectStore, UploadStaging, ObjectUr
     this.objects.set(key, { bytes, contentType, etag, lastModified: new Date() });
   }
 
-  private session(uploadId: string): { bytes: Buffer; end: number } {
+  private session(uploadId: string): { bytes: Buffer; end: number; lastModified: Date } {
     assertUploadId(uploadId);
     const staged = this.uploads.get(uploadId);
     if (!staged) throw new FileNotFound('No such staged upload');
