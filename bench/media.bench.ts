@@ -10,6 +10,7 @@ import { aToken } from '../tests/support/tokens';
 import { freePort } from '../tests/support/free-port';
 import { ServiceProcess } from '../tests/support/service-process';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database';
+import { renderComparison } from './support/render-comparison';
 
 /**
  * `npm run bench:media`: a thumbnail of a 1920×1080 JPEG and a transcode of a 10 s 720p clip to 480p,
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       JWT_SECRET: SECRET, STORAGE_SIGNING_SECRET: `${SECRET}-signing`, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
       STORAGE_PROVIDER: 'local_disk', STORAGE_QUOTA_USER: 'unlimited', PUBLIC_BASE_URL: base, RATE_LIMIT_USER: '1000000000',
       TRASH_PURGE_INTERVAL_MS: '3600000', TRANSFORM_CONCURRENCY: '1', IMAGE_ENGINE: 'sharp', MEDIA_ENGINE: 'native',
+      RENDER_NEW_PER_MINUTE: '0', RENDER_CONCURRENCY: '2',
     });
     service.start();
     await service.waitFor(`${base}/health`);
@@ -118,7 +120,11 @@ async function main(): Promise<void> {
     rows.push({ scenario: 'ffprobe of the clip (the service probes before each transcode)', ms: probeDirect });
     serviceRuns.set('transcode', transcodeService);
 
+    // 3. Renditions on request (issue 15): first and cached renders, 10 concurrent clients.
+    const render = await renderComparison(base, token, image, imageId, (file, type) => api.upload(file, type), tmp, log);
+
     report(rows, serviceRuns, { image, clip, ffmpegArgs: ffmpegArgs.map((a) => (a === clip ? 'in.mp4' : a === out ? 'out.mp4' : a)) });
+    log(`\nRenditions (10 concurrent clients):\n${render.lines.join('\n')}\n`);
   } catch (error) {
     if (service) process.stderr.write(`service output (tail):\n${service.output.slice(-3000)}\n`);
     throw error;

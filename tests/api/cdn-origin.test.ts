@@ -108,9 +108,11 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
     expect(file.id).toBeDefined();
   });
 
-  it('gives urls.thumbnail once a thumbnail exists, and serves the newest one through it', async () => {
+  it('gives an image a rendition as urls.thumbnail at once, and serves the newest generated thumbnail through the alias', async () => {
     const { file, urls } = await uploaded(aPng(64, 48), true, 'photo.png', 'image/png');
-    expect(urls.thumbnail).toBeNull();
+    const rendition = `https://cdn.example.test/cdn/render/${file.id}?preset=thumbnail`;
+    expect(urls.thumbnail).toBe(rendition);
+    expect((await request(app.app).get(originPath(rendition))).headers['content-type']).toBe('image/png');
     expectStandardError(await request(app.app).get(`/cdn/thumbnails/${file.id}`), 404, 'FILE_NOT_FOUND');
 
     const job = await request(app.app).post('/api/v1/storage/transform').set(bearer(token)).send({ source_file_id: file.id, transformation_type: 'thumbnail_generation', parameters: { width: 32, height: 32 } });
@@ -121,10 +123,10 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
     }, 25_000);
 
     const details = await request(app.app).get(`/api/v1/storage/files/${file.id}`).set(bearer(token));
-    expect(details.body.urls.thumbnail).toBe(`https://cdn.example.test/cdn/thumbnails/${file.id}`);
+    expect(details.body.urls.thumbnail).toBe(rendition);
     const listed = await request(app.app).get('/api/v1/storage/files?limit=100').set(bearer(token));
     const inList = (listed.body.files as Array<{ id: string; urls: { thumbnail: string | null } }>).find((f) => f.id === file.id);
-    expect(inList?.urls.thumbnail).toBe(`https://cdn.example.test/cdn/thumbnails/${file.id}`);
+    expect(inList?.urls.thumbnail).toBe(rendition);
     const thumb = await request(app.app).get(`/cdn/thumbnails/${file.id}`);
     expect(thumb.status).toBe(200);
     expect(thumb.headers['content-type']).toMatch(/^image\//);

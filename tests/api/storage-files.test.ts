@@ -77,9 +77,10 @@ describe('a file by id', () => {
       expect(res.body.transformations).toEqual([]);
       expect(res.body.urls).toEqual({
         download: expect.stringContaining(`/api/v1/storage/download/${pdf.id}`),
-        // A private file: its CDN URL is signed; no thumbnail until one is generated.
+        // A private file: its CDN URLs are signed; a PDF's thumbnail and preview are renditions of its first page.
         cdn: expect.stringMatching(new RegExp(`/cdn/files/${pdf.id}/[0-9a-f]{16}\\?expires=\\d+&signature=[\\w-]+$`)),
-        thumbnail: null,
+        thumbnail: expect.stringMatching(new RegExp(`/cdn/render/${pdf.id}\\?expires=\\d+&signature=[\\w-]+&preset=thumbnail$`)),
+        preview: expect.stringMatching(new RegExp(`/cdn/render/${pdf.id}\\?expires=\\d+&signature=[\\w-]+&preset=preview$`)),
       });
     }
   });

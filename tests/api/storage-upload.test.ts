@@ -54,7 +54,9 @@ describe('POST /api/v1/storage/upload', () => {
       download: `https://files.example.test/api/v1/storage/download/${file.id}`,
       // Content-addressed: the version segment is the start of the content's SHA-256.
       cdn: `https://files.example.test/cdn/files/${file.id}/${sha256(content).slice(0, 16)}`,
-      thumbnail: null,
+      // An image: its thumbnail and preview are renditions (presets), there at once (issue 15).
+      thumbnail: `https://files.example.test/cdn/render/${file.id}?preset=thumbnail`,
+      preview: `https://files.example.test/cdn/render/${file.id}?preset=preview`,
     });
     expect(await readAll(await world.store.get(file.file_path))).toEqual(content);
     const [row] = await rowsOf(user);
@@ -68,7 +70,11 @@ describe('POST /api/v1/storage/upload', () => {
     const wav = await upload(world.app, token, aWav(2), { name: 'voice.wav', type: 'audio/wav' });
     expect([png.status, pdf.status, wav.status]).toEqual([201, 201, 201]);
     const metadataOf = async (id: string) => (await sql.query('SELECT metadata_type, metadata FROM file_metadata WHERE file_id = $1', [id])).rows;
-    expect(await metadataOf(png.body.file.id)).toEqual([{ metadata_type: 'dimensions', metadata: { width: 7, height: 5 } }]);
+    expect(await metadataOf(png.body.file.id)).toEqual([
+      { metadata_type: 'dimensions', metadata: { width: 7, height: 5 } },
+      // issue 15: what a client paints before the image arrives
+      { metadata_type: 'placeholder', metadata: { blurhash: expect.any(String), dominant_color: expect.stringMatching(/^#[0-9a-f]{6}$/) } },
+    ]);
     expect(await metadataOf(pdf.body.file.id)).toEqual([{ metadata_type: 'document', metadata: expect.objectContaining({ pages: 3, title: 'Mon Document', author: 'John Doe' }) }]);
     const [media] = await metadataOf(wav.body.file.id);
     expect(media.metadata_type).toBe('media');

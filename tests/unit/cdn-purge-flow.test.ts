@@ -40,7 +40,8 @@ describe('a CDN purge from request to provider (in-memory adapters)', () => {
       const r = await requests.findById(request.id);
       return r?.status === 'completed' ? r : undefined;
     });
-    expect(done.providers).toEqual([{ provider: 'varnish', status: 'completed', urlsPurged: 2, error: null }]);
+    // The file, its thumbnail alias and its renditions' path (/cdn/render/{id}).
+    expect(done.providers).toEqual([{ provider: 'varnish', status: 'completed', urlsPurged: 3, error: null }]);
     expect(done.attempts).toBe(2);
     expect(cdn.isCached(fileCdnPath(file))).toBe(false);
     expect(cdn.isCached(fileCdnPath(file), 'expires=1&signature=x')).toBe(false);

@@ -5,6 +5,7 @@ import { InMemoryJobQueue } from '../../src/adapters/queue/in-memory-job-queue';
 import type { CdnPurger } from '../../src/application/ports/cdn.port';
 import type { JobQueue } from '../../src/application/ports/job-queue.port';
 import { CdnTargets } from '../../src/application/storage/cdn/cdn-targets';
+import { renditionCdnPath } from '../../src/domain/storage/rendition';
 import { RequestCdnPurge } from '../../src/application/storage/cdn/request-cdn-purge';
 import { fileCdnPath, thumbnailCdnPath, type CdnProvider, type PurgeType } from '../../src/domain/storage/cdn';
 import type { StoredFile } from '../../src/domain/storage/stored-file';
@@ -64,11 +65,12 @@ describe('RequestCdnPurge', () => {
   it.each<[PurgeType, (o: Awaited<ReturnType<typeof withOutputs>>) => Array<{ fileId: string; path: string }>]>([
     ['all', (o) => [
       { fileId: o.source.id, path: fileCdnPath(o.source) }, { fileId: o.source.id, path: thumbnailCdnPath(o.source.id) },
+      { fileId: o.source.id, path: renditionCdnPath(o.source.id) },
       { fileId: o.thumbnail.id, path: fileCdnPath(o.thumbnail) }, { fileId: o.resized.id, path: fileCdnPath(o.resized) },
       { fileId: o.compressed.id, path: fileCdnPath(o.compressed) },
     ]],
-    ['thumbnails', (o) => [{ fileId: o.source.id, path: thumbnailCdnPath(o.source.id) }, { fileId: o.thumbnail.id, path: fileCdnPath(o.thumbnail) }]],
-    ['previews', (o) => [{ fileId: o.resized.id, path: fileCdnPath(o.resized) }, { fileId: o.compressed.id, path: fileCdnPath(o.compressed) }]],
+    ['thumbnails', (o) => [{ fileId: o.source.id, path: thumbnailCdnPath(o.source.id) }, { fileId: o.source.id, path: renditionCdnPath(o.source.id) }, { fileId: o.thumbnail.id, path: fileCdnPath(o.thumbnail) }]],
+    ['previews', (o) => [{ fileId: o.source.id, path: renditionCdnPath(o.source.id) }, { fileId: o.resized.id, path: fileCdnPath(o.resized) }, { fileId: o.compressed.id, path: fileCdnPath(o.compressed) }]],
   ])('purge_type %s covers its URLs (finished outputs only), queued for the job', async (purgeType, expected) => {
     const outputs = await withOutputs();
     const request = await useCase('varnish').execute({ caller: alice, fileIds: [outputs.source.id], purgeType });
@@ -100,7 +102,7 @@ describe('RequestCdnPurge', () => {
     const file = await stored();
     const request = await useCase('varnish').execute({ caller: alice, fileIds: [file.id, file.id], purgeType: 'all' });
     expect(request.fileIds).toEqual([file.id]);
-    expect(request.targets).toEqual([target(file.id, fileCdnPath(file)), target(file.id, thumbnailCdnPath(file.id))]);
+    expect(request.targets).toEqual([target(file.id, fileCdnPath(file)), target(file.id, thumbnailCdnPath(file.id)), target(file.id, renditionCdnPath(file.id))]);
   });
 
   it('marks the request failed, not queued forever, when its job cannot be queued, and tells the caller', async () => {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif';
 
 export interface ImageOperation {
   /** Target box; either may be absent (keep proportion from the other). */
@@ -12,6 +12,17 @@ export interface ImageOperation {
   format?: ImageFormat;
   /** 1..100, for lossy formats. */
   quality?: number;
+  /** Where cover crops and contain pads: a side or corner (`top-left`), or a smart crop (attention, entropy). Default: center. */
+  position?: string;
+  /** Never larger than the source (the target is a bound, not a size). */
+  withoutEnlargement?: boolean;
+  /** Gaussian blur sigma (0.3..1000), after the resize. */
+  blur?: number;
+  /**
+   * Refuse sources with more pixels than this before decoding them (decompression bombs): fails with
+   * TransformationFailed whose details.reason is `too_many_pixels`.
+   */
+  maxInputPixels?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { UUID_SOURCE } from '../shared/uuid';
 import type { CdnProvider, CdnTarget, PurgeStatus, PurgeType } from './cdn';
 
-const CDN_PATH = new RegExp(`^/cdn/(?:files|thumbnails)/(${UUID_SOURCE})(?:/|$|\\?)`, 'i');
+const CDN_PATH = new RegExp(`^/cdn/(?:files|thumbnails|render)/(${UUID_SOURCE})(?:/|$|\\?)`, 'i');
 
 /** Why a purge was asked: by a caller, or by the service when a file changed or went away. */
 export type PurgeReason = 'request' | 'file_updated' | 'file_deleted';

@@ -51,7 +51,18 @@ export function bindCdn(bind: Bind): void {
       new CdnUrls({ baseUrl: config.cdn.baseUrl, signedTtlSeconds: config.delivery.signedUrlExpiresSeconds }, new DownloadSignature(resolveSigningSecret(config)), clock),
     [TOKENS.Config, TOKENS.Clock],
   );
-  bind(TOKENS.FileLinks, (config: Config, cdn: CdnUrls): FileLinks => ({ publicBaseUrl: config.publicBaseUrl, cdn }), [TOKENS.Config, TOKENS.CdnUrls]);
+  // urls.thumbnail / urls.preview of images, videos and PDFs are renditions: the presets of those names, else (arbitrary sizes allowed) the same sizes.
+  const renditionQuery = (config: Config, preset: string, fallback: string) =>
+    config.render.presets.has(preset) ? `preset=${preset}` : config.render.allowArbitrary ? fallback : null;
+  bind(
+    TOKENS.FileLinks,
+    (config: Config, cdn: CdnUrls): FileLinks => ({
+      publicBaseUrl: config.publicBaseUrl,
+      cdn,
+      renditions: { thumbnail: renditionQuery(config, 'thumbnail', 'width=200&height=200'), preview: renditionQuery(config, 'preview', 'width=1200&height=1200&fit=inside') },
+    }),
+    [TOKENS.Config, TOKENS.CdnUrls],
+  );
   bind(TOKENS.CdnTargets, (config: Config, files: FileRepository) => new CdnTargets(files, config.cdn.baseUrl), [TOKENS.Config, TOKENS.FileRepository]);
   bind(TOKENS.CdnPurgers, (config: Config): CdnPurger[] => cdnPurgers(config.cdn), [TOKENS.Config]);
   bind(TOKENS.CdnTrafficSource, (config: Config, logger: Logger): CdnTrafficSource | null => cdnTrafficSource(config.cdn, logger), [TOKENS.Config, TOKENS.Logger]);

@@ -19,6 +19,7 @@ import { RetryPendingBackups } from '../../application/storage/backup-copies/ret
 import { UpdateFile } from '../../application/storage/files/update-file';
 import type { FileChangeListener } from '../../application/storage/files/file-change-listener';
 import type { RequestCdnPurge } from '../../application/storage/cdn/request-cdn-purge';
+import type { RenditionCache } from '../../application/storage/render/rendition-cache';
 import type { FileLinks } from '../../adapters/http/presenters/storage-files.presenter';
 import { UploadFile } from '../../application/storage/uploads/upload-file';
 import { storageFilesRoutes } from '../../adapters/http/routes/storage-files.routes';
@@ -26,6 +27,7 @@ import { storageUploadRoutes } from '../../adapters/http/routes/storage-upload.r
 import { WorkerThreadContentHasher } from '../../adapters/hashing/worker-thread-content-hasher';
 import { FileTypeSniffer } from '../../adapters/media/file-type-sniffer';
 import { MediaMetadataExtractor } from '../../adapters/media/media-metadata-extractor';
+import { CombinedMetadataExtractor, SharpPlaceholderExtractor } from '../../adapters/image/sharp-placeholder-extractor';
 import type { PgAuditLog } from '../../adapters/postgres/pg-audit-log';
 import { PgFileRepository } from '../../adapters/postgres/pg-file-repository';
 import type { PgSqlDatabase } from '../../adapters/postgres/pg-sql-database';
@@ -49,7 +51,8 @@ export function bindStorageFiles(bind: Bind): void {
     [TOKENS.PgSqlDatabase, TOKENS.Config, TOKENS.AuditLog],
   );
   bind(TOKENS.ContentSniffer, (): ContentSniffer => new FileTypeSniffer(), []);
-  bind(TOKENS.MetadataExtractor, (): MetadataExtractor => new MediaMetadataExtractor(), []);
+  // Placeholders (BlurHash, dominant colour) of images beside their dimensions and EXIF (issue 15).
+  bind(TOKENS.MetadataExtractor, (): MetadataExtractor => new CombinedMetadataExtractor([new MediaMetadataExtractor(), new SharpPlaceholderExtractor()]), []);
   bind(
     TOKENS.CreateStoredFile,
     (config: Config, store: ObjectStore, files: FileRepository, sniffer: ContentSniffer, extractor: MetadataExtractor, clock: Clock, logger: Logger, replication: BackupReplication, afterCreate: FileCreatedHook, content: FileContent) => {
@@ -86,10 +89,17 @@ export function bindStorageFiles(bind: Bind): void {
   // A change purges the file's CDN URLs.
   const purgeOnChange = (purge: RequestCdnPurge): FileChangeListener => (file, change) => purge.afterChange(file, change);
   bind(TOKENS.UpdateFile, (files: FileRepository, purge: RequestCdnPurge) => new UpdateFile(files, purgeOnChange(purge)), [TOKENS.FileRepository, TOKENS.RequestCdnPurge]);
+  // Trashed or deleted, a file's renditions go too (issue 15): they are derived, and produced again after a restore.
   bind(
     TOKENS.DeleteFile,
-    (files: FileRepository, remove: RemoveStoredFile, clock: Clock, purge: RequestCdnPurge) => new DeleteFile(files, remove, clock, purgeOnChange(purge)),
-    [TOKENS.FileRepository, TOKENS.RemoveStoredFile, TOKENS.Clock, TOKENS.RequestCdnPurge],
+    (files: FileRepository, remove: RemoveStoredFile, clock: Clock, purge: RequestCdnPurge, renditions: RenditionCache, logger: Logger) =>
+      new DeleteFile(files, remove, clock, async (file, change) => {
+        await renditions.forgetFile(file.id).catch((error: unknown) =>
+          logger.warn({ file_id: file.id, err: { message: (error as Error).message } }, 'could not remove the renditions of a deleted file'),
+        );
+        await purgeOnChange(purge)(file, change);
+      }),
+    [TOKENS.FileRepository, TOKENS.RemoveStoredFile, TOKENS.Clock, TOKENS.RequestCdnPurge, TOKENS.RenditionCache, TOKENS.Logger],
   );
   bind(TOKENS.RestoreFile, (files: FileRepository) => new RestoreFile(files), [TOKENS.FileRepository]);
   bind(

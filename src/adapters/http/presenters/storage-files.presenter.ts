@@ -8,21 +8,36 @@ export interface FileUrls {
   download: string;
   cdn: string | null;
   thumbnail: string | null;
+  /** A larger rendition (the `preview` preset) of images, videos and PDFs; null for other files. */
+  preview: string | null;
 }
 
 /** What urlsFor needs: the service's own origin and the CDN URL builder. */
 export interface FileLinks {
   publicBaseUrl: string;
   cdn: CdnUrls;
+  /** The /cdn/render query strings of urls.thumbnail and urls.preview (issue 15); null: none. */
+  renditions?: { thumbnail: string | null; preview: string | null };
 }
 
-/** `thumbnail` only once a thumbnail exists (a completed thumbnail_generation): never a URL that answers 404. */
+/** Files /render draws: raster images, videos and PDFs. */
+function renderable(mimeType: string): boolean {
+  return (mimeType.startsWith('image/') && mimeType !== 'image/svg+xml') || mimeType.startsWith('video/') || mimeType === 'application/pdf';
+}
+
+/**
+ * `thumbnail` and `preview` of an image, video or PDF are renditions (/cdn/render, a preset), there at
+ * once; other files get `thumbnail` only once a thumbnail exists (a completed thumbnail_generation):
+ * never a URL that answers 404.
+ */
 export function urlsFor(links: FileLinks, file: StoredFile, hasThumbnail = false): FileUrls {
   const live = file.deletedAt === null;
+  const rendered = live && renderable(file.mimeType) ? links.renditions : undefined;
   return {
     download: `${links.publicBaseUrl}/api/v1/storage/download/${file.id}`,
     cdn: live ? links.cdn.fileUrl(file) : null,
-    thumbnail: live && hasThumbnail ? links.cdn.thumbnailUrl(file) : null,
+    thumbnail: rendered?.thumbnail ? links.cdn.renditionUrl(file, rendered.thumbnail) : live && hasThumbnail ? links.cdn.thumbnailUrl(file) : null,
+    preview: rendered?.preview ? links.cdn.renditionUrl(file, rendered.preview) : null,
   };
 }
 

@@ -29,7 +29,7 @@ export const UploadFormSchema = z
 export const FileIdParamsSchema = z.object({ file_id: Uuid.openapi({ description: 'The file id' }) });
 
 const UrlsSchema = z
-  .object({ download: z.string(), cdn: z.string().nullable(), thumbnail: z.string().nullable() })
+  .object({ download: z.string(), cdn: z.string().nullable(), thumbnail: z.string().nullable(), preview: z.string().nullable() })
   .openapi('FileUrls');
 
 const FileSchema = z

@@ -52,7 +52,7 @@ export const TransformStatusSchema = z
         original_name: z.string(),
         mime_type: z.string(),
         size_bytes: z.number().int(),
-        urls: z.object({ download: z.string(), cdn: z.string().nullable(), thumbnail: z.string().nullable() }),
+        urls: z.object({ download: z.string(), cdn: z.string().nullable(), thumbnail: z.string().nullable(), preview: z.string().nullable() }),
       })
       .nullable(),
   })

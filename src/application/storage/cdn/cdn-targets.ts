@@ -1,4 +1,5 @@
 import { fileCdnPath, thumbnailCdnPath, type CdnTarget, type PurgeType } from '../../../domain/storage/cdn';
+import { renditionCdnPath } from '../../../domain/storage/rendition';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { FileRepository } from '../../ports/file-repository.port';
 
@@ -20,6 +21,8 @@ export class CdnTargets {
     const paths: Array<{ fileId: string; path: string }> = [];
     if (type === 'all') paths.push({ fileId: file.id, path: fileCdnPath(file) });
     if (type !== 'previews') paths.push({ fileId: file.id, path: thumbnailCdnPath(file.id) });
+    // Every rendition of the file (thumbnails and previews alike) lives under one path, whatever its query string.
+    paths.push({ fileId: file.id, path: renditionCdnPath(file.id) });
     for (const t of await this.files.transformationsOf(file.id)) {
       if (!t.outputFileId || t.status !== 'completed') continue;
       const wanted = type === 'all' || (type === 'thumbnails' ? t.type === 'thumbnail_generation' : PREVIEW_TYPES.has(t.type));

@@ -1,4 +1,5 @@
 import { fileCdnPath, thumbnailCdnPath } from '../../../domain/storage/cdn';
+import { renditionCdnPath } from '../../../domain/storage/rendition';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { Clock } from '../../ports/clock.port';
 import type { DownloadSignature } from '../delivery/download-signature';
@@ -34,6 +35,15 @@ export class CdnUrls {
   /** The alias that always serves the newest thumbnail of `source`; access follows the source. */
   thumbnailUrl(source: StoredFile): string {
     return this.url(thumbnailCdnPath(source.id), source.isPublic);
+  }
+
+  /**
+   * /cdn/render/{id}?{query}: a rendition (issue 15). A private file's signature covers the path, so
+   * one signed URL opens every rendition of that file and of no other.
+   */
+  renditionUrl(file: StoredFile, query: string): string {
+    const url = this.url(renditionCdnPath(file.id), file.isPublic);
+    return query ? `${url}${url.includes('?') ? '&' : '?'}${query}` : url;
   }
 
   /** Throws InvalidSignature unless `signature` signs `path` until `expires` (unix seconds) and that is still ahead. */

@@ -37,6 +37,12 @@ export class ResolveCdnObject {
     return { file, privateUntil: this.checkAccess(file, access) };
   }
 
+  /** The live file behind a /cdn/render/{id} path: public, or private with the path's valid signature. */
+  async renderable(fileId: string, access: CdnAccess): Promise<CdnObject> {
+    const file = await this.live(fileId);
+    return { file, privateUntil: this.checkAccess(file, access) };
+  }
+
   async thumbnail(sourceId: string, access: CdnAccess): Promise<CdnObject> {
     const source = await this.live(sourceId);
     const privateUntil = this.checkAccess(source, access);

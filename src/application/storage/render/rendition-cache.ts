@@ -1,0 +1,117 @@
+import { Readable } from 'node:stream';
+import { renditionMimeType, type RenditionFormat } from '../../../domain/storage/rendition';
+import type { StoredFile } from '../../../domain/storage/stored-file';
+import type { Clock } from '../../ports/clock.port';
+import type { Logger } from '../../ports/logger.port';
+import type { ObjectStore } from '../../ports/object-store.port';
+import type { Rendition, RenditionRepository } from '../../ports/rendition-repository.port';
+import type { FileContent } from '../encryption/file-content';
+
+export interface RenditionCacheOptions {
+  /** RENDER_CACHE_MAX_BYTES: past it, the least recently used renditions are evicted. */
+  maxBytes: number;
+}
+
+/** A hit refreshes its LRU position at most this often: a hot rendition costs no write per request. */
+const TOUCH_EVERY_MS = 60_000;
+const EVICT_BATCH = 50;
+
+/**
+ * Renditions as a bounded cache beside the files (not in their owners' quota: they are derived and
+ * can be produced again): objects under renditions/{file}/{key}.{ext} in the primary store, written
+ * encrypted when files are, indexed in file_renditions, least recently used evicted first.
+ */
+export class RenditionCache {
+  private evicting: Promise<void> | null = null;
+
+  constructor(
+    private readonly renditions: RenditionRepository,
+    private readonly objects: ObjectStore,
+    private readonly content: FileContent | null,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: RenditionCacheOptions,
+  ) {}
+
+  async find(fileId: string, key: string): Promise<Rendition | null> {
+    const found = await this.renditions.find(fileId, key);
+    if (found && this.clock.now().getTime() - found.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      void this.renditions.touch(fileId, key, this.clock.now()).catch(() => undefined);
+    }
+    return found;
+  }
+
+  async store(file: StoredFile, key: string, parameters: string, format: RenditionFormat, image: { data: Buffer; width: number; height: number }): Promise<Rendition> {
+    const extension = format === 'jpeg' ? 'jpg' : format;
+    const objectKey = `renditions/${file.id}/${key}.${extension}`;
+    const contentType = renditionMimeType(format);
+    const written = this.content
+      ? await this.content.write(objectKey, Readable.from([image.data]), contentType)
+      : { ...(await this.objects.put(objectKey, Readable.from([image.data]), { contentType })), encryption: null };
+    const now = this.clock.now();
+    const rendition: Rendition = {
+      fileId: file.id, key, parameters, format, objectKey, sizeBytes: image.data.length, width: image.width, height: image.height,
+      encryption: written.encryption, createdAt: now, lastUsedAt: now,
+    };
+    try {
+      await this.renditions.save(rendition);
+    } catch (error) {
+      // The file went away meanwhile (its row, and so this one's foreign key): nothing may stay behind.
+      await this.objects.delete(objectKey).catch(() => undefined);
+      throw error;
+    }
+    this.evictSoon();
+    return rendition;
+  }
+
+  /** The rendition's bytes (decrypted when stored encrypted). */
+  async open(rendition: Rendition): Promise<Readable> {
+    if (this.content) return this.content.read({ id: rendition.fileId, filePath: rendition.objectKey, sizeBytes: rendition.sizeBytes, encryption: rendition.encryption });
+    return this.objects.get(rendition.objectKey);
+  }
+
+  /** Drops a rendition whose object is gone (evicted by another process between its lookup and its read). */
+  async drop(rendition: Rendition): Promise<void> {
+    await this.renditions.remove(rendition.fileId, rendition.key);
+  }
+
+  /** Every rendition of the file: objects first, then rows (a failed delete leaves the row to retry). */
+  async forgetFile(fileId: string): Promise<number> {
+    const all = await this.renditions.ofFile(fileId);
+    for (const r of all) await this.removeOne(r);
+    return all.length;
+  }
+
+  /** Evicts until the cache fits RENDER_CACHE_MAX_BYTES; one eviction at a time per process. */
+  async evict(): Promise<void> {
+    let total = await this.renditions.totalBytes();
+    while (total > this.options.maxBytes) {
+      const oldest = await this.renditions.leastRecentlyUsed(EVICT_BATCH);
+      if (oldest.length === 0) return;
+      for (const r of oldest) {
+        if (total <= this.options.maxBytes) return;
+        await this.removeOne(r);
+        total -= r.sizeBytes;
+      }
+    }
+  }
+
+  private evictSoon(): void {
+    if (this.evicting) return;
+    this.evicting = this.evict()
+      .catch((error: unknown) => this.logger.warn({ err: { message: (error as Error).message } }, 'rendition cache eviction failed'))
+      .finally(() => {
+        this.evicting = null;
+      });
+  }
+
+  /** Settles once a running eviction has (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.evicting;
+  }
+
+  private async removeOne(r: Rendition): Promise<void> {
+    await this.objects.delete(r.objectKey);
+    await this.renditions.remove(r.fileId, r.key);
+  }
+}
