@@ -90,7 +90,8 @@ describe('CDN through a real Varnish', () => {
     expect(res.body.purge_request.status).toBe('queued');
     expect(res.body.cdn_providers).toEqual([{ provider: 'varnish', status: 'queued', urls_purged: 0, error: null }]);
     const done = await purgeDone(res.body.purge_request.id);
-    expect(done.body.cdn_providers).toEqual([{ provider: 'varnish', status: 'completed', urls_purged: 2, error: null }]);
+    // The file, its thumbnail, and its renditions' path (every query string under it).
+    expect(done.body.cdn_providers).toEqual([{ provider: 'varnish', status: 'completed', urls_purged: 3, error: null }]);
     expect(done.body.purge_request.completed_at).toEqual(expect.any(String));
 
     expect(await viaCdn(urls.cdn)).toEqual({ status: 200, cache: 'MISS', size: 2000 });
