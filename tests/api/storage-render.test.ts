@@ -306,13 +306,15 @@ describe('GET /api/v1/storage/render/{id} and /cdn/render/{id} (real PostgreSQL,
     expectStandardError(await render(pdf.id, 'width=150&frame=1'), 400, 'VALIDATION_ERROR');
   });
 
-  (hasFfmpeg ? it : it.skip)('renders a poster frame of a video at frame=<seconds>', async () => {
+  (hasFfmpeg ? it : it.skip)('renders a poster frame of a video at frame=<seconds>, and gives the video its poster\'s placeholder at upload', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'vb-render-'));
     const out = path.join(folder, 'clip.mp4');
     const made = spawnSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=3`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-metadata', `comment=${randomUUID()}`, out]);
     expect(made.status).toBe(0);
     const video = await uploaded(await fs.readFile(out), { name: 'clip.mp4', type: 'video/mp4' });
     await fs.rm(folder, { recursive: true, force: true });
+    const details = await request(t.app).get(`/api/v1/storage/files/${video.id}`).set(bearer(token));
+    expect(details.body.metadata.placeholder).toEqual({ blurhash: expect.stringMatching(/^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{20,}$/), dominant_color: expect.stringMatching(/^#[0-9a-f]{6}$/) });
     const poster = await render(video.id, 'width=160&frame=2&format=webp');
     expect(poster.status).toBe(200);
     expect(await sharp(poster.body as Buffer).metadata()).toMatchObject({ format: 'webp', width: 160, height: 120 });

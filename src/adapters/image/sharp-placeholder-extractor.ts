@@ -19,22 +19,23 @@ export class SharpPlaceholderExtractor implements MetadataExtractor {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of await open()) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      const source = Buffer.concat(chunks);
-      const small = sharp(source, { limitInputPixels: MAX_SOURCE_PIXELS, animated: false }).rotate().resize(32, 32, { fit: 'inside' });
-      const [{ data, info }, stats] = await Promise.all([
-        small.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
-        small.clone().stats(),
-      ]);
-      const hex = (n: number) => n.toString(16).padStart(2, '0');
-      const { r, g, b } = stats.dominant;
-      return [{
-        type: 'placeholder',
-        data: { blurhash: encode(new Uint8ClampedArray(data), info.width, info.height, 4, 3), dominant_color: `#${hex(r)}${hex(g)}${hex(b)}` },
-      }];
+      return [await placeholderOf(Buffer.concat(chunks))];
     } catch {
       return [];
     }
   }
+}
+
+/** The `placeholder` metadata of a picture (an image, or a video's poster frame): BlurHash and dominant colour. */
+export async function placeholderOf(picture: Buffer): Promise<ExtractedMetadata> {
+  const small = sharp(picture, { limitInputPixels: MAX_SOURCE_PIXELS, animated: false }).rotate().resize(32, 32, { fit: 'inside' });
+  const [{ data, info }, stats] = await Promise.all([small.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true }), small.clone().stats()]);
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  const { r, g, b } = stats.dominant;
+  return {
+    type: 'placeholder',
+    data: { blurhash: encode(new Uint8ClampedArray(data), info.width, info.height, 4, 3), dominant_color: `#${hex(r)}${hex(g)}${hex(b)}` },
+  };
 }
 
 /** Several extractors' findings together; one that throws loses only its own. */

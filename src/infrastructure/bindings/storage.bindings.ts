@@ -27,6 +27,9 @@ import { storageUploadRoutes } from '../../adapters/http/routes/storage-upload.r
 import { WorkerThreadContentHasher } from '../../adapters/hashing/worker-thread-content-hasher';
 import { FileTypeSniffer } from '../../adapters/media/file-type-sniffer';
 import { MediaMetadataExtractor } from '../../adapters/media/media-metadata-extractor';
+import { VideoPosterPlaceholderExtractor } from '../../adapters/media/video-poster-placeholder-extractor';
+import { TempScratchFolders } from '../../adapters/file-system/temp-scratch-folders';
+import type { MediaTransformer } from '../../application/ports/media-transformer.port';
 import { CombinedMetadataExtractor, SharpPlaceholderExtractor } from '../../adapters/image/sharp-placeholder-extractor';
 import type { PgAuditLog } from '../../adapters/postgres/pg-audit-log';
 import { PgFileRepository } from '../../adapters/postgres/pg-file-repository';
@@ -51,8 +54,19 @@ export function bindStorageFiles(bind: Bind): void {
     [TOKENS.PgSqlDatabase, TOKENS.Config, TOKENS.AuditLog],
   );
   bind(TOKENS.ContentSniffer, (): ContentSniffer => new FileTypeSniffer(), []);
-  // Placeholders (BlurHash, dominant colour) of images beside their dimensions and EXIF (issue 15).
-  bind(TOKENS.MetadataExtractor, (): MetadataExtractor => new CombinedMetadataExtractor([new MediaMetadataExtractor(), new SharpPlaceholderExtractor()]), []);
+  // Placeholders (BlurHash, dominant colour) of images and of videos' poster frames beside their
+  // dimensions and EXIF (issue 15). Posters only with native ffmpeg: ffmpeg.wasm (7x slower) would
+  // hold every video upload's answer for seconds.
+  bind(
+    TOKENS.MetadataExtractor,
+    (media: MediaTransformer): MetadataExtractor =>
+      new CombinedMetadataExtractor([
+        new MediaMetadataExtractor(),
+        new SharpPlaceholderExtractor(),
+        ...(media.name === 'native-ffmpeg' ? [new VideoPosterPlaceholderExtractor(media, new TempScratchFolders())] : []),
+      ]),
+    [TOKENS.MediaTransformer],
+  );
   bind(
     TOKENS.CreateStoredFile,
     (config: Config, store: ObjectStore, files: FileRepository, sniffer: ContentSniffer, extractor: MetadataExtractor, clock: Clock, logger: Logger, replication: BackupReplication, afterCreate: FileCreatedHook, content: FileContent) => {
