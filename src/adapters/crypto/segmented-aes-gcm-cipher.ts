@@ -184,10 +184,17 @@ class DecryptingStream extends Transform {
       if (!this.header) offset = this.readHeader(chunk);
       while (offset < chunk.length) {
         if (this.index > this.window.lastSegment) throw this.broken('bytes after the last segment');
-        const copied = chunk.copy(this.segment, this.filled, offset, Math.min(chunk.length, offset + this.segment.length - this.filled));
+        const wanted = this.segment.length - this.filled;
+        if (this.filled === 0 && chunk.length - offset >= wanted) {
+          // A whole segment inside the chunk (most of them, with large reads): opened where it lies, no copy.
+          this.open(chunk.subarray(offset, offset + wanted));
+          offset += wanted;
+          continue;
+        }
+        const copied = chunk.copy(this.segment, this.filled, offset, Math.min(chunk.length, offset + wanted));
         this.filled += copied;
         offset += copied;
-        if (this.filled === this.segment.length) this.open();
+        if (this.filled === this.segment.length) this.open(this.segment);
       }
       callback();
     } catch (error) {
@@ -212,16 +219,17 @@ class DecryptingStream extends Transform {
     return take;
   }
 
-  private open(): void {
+  /** Authenticates and decrypts one whole segment (ciphertext and tag), and pushes the part of it the window wants. */
+  private open(segment: Buffer): void {
     const header = this.header!;
     if (!validHeader(header)) throw this.broken('not a segmented object of a known version');
-    const body = this.segment.subarray(0, this.segment.length - TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.key, nonceFor(header, this.index, this.index === this.lastIndex));
     decipher.setAAD(header);
-    decipher.setAuthTag(this.segment.subarray(this.segment.length - TAG_BYTES));
-    let plain: Buffer;
+    decipher.setAuthTag(segment.subarray(segment.length - TAG_BYTES));
+    // GCM's final() adds no bytes: it only checks the tag. Nothing is pushed before it passed.
+    const plain = decipher.update(segment.subarray(0, segment.length - TAG_BYTES));
     try {
-      plain = Buffer.concat([decipher.update(body), decipher.final()]);
+      decipher.final();
     } catch {
       throw this.broken('a segment failed authentication');
     }
