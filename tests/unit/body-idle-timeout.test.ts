@@ -15,10 +15,15 @@ describe('bodyIdleTimeout', () => {
     const app = express();
     app.use(bodyIdleTimeout(200, 'test-service'));
     // Answers after 600 ms, three times the idle bound, without reading the body.
-    app.get('/slow', (_req, res) => void setTimeout(() => res.json({ ok: true }), 600));
+    // (Not once the bound answered 408 first: a second answer would throw out of the timer.)
+    app.get('/slow', (_req, res) => void setTimeout(() => res.headersSent || res.json({ ok: true }), 600));
     server = await listen(app, 0, '127.0.0.1', { serviceName: 'test-service', headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 });
   });
-  afterAll(() => server.stop(1_000));
+  // After the route's last timer, so nothing of this file runs once it is done.
+  afterAll(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await server.stop(1_000);
+  });
 
   const head = ['GET /slow HTTP/1.1', 'Host: localhost', 'Content-Length: 1', 'Connection: close'].join('\r\n') + '\r\n\r\n';
 
