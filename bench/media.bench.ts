@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       JWT_SECRET: SECRET, STORAGE_SIGNING_SECRET: `${SECRET}-signing`, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
       STORAGE_PROVIDER: 'local_disk', STORAGE_QUOTA_USER: 'unlimited', PUBLIC_BASE_URL: base, RATE_LIMIT_USER: '1000000000',
       TRASH_PURGE_INTERVAL_MS: '3600000', TRANSFORM_CONCURRENCY: '1', IMAGE_ENGINE: 'sharp', MEDIA_ENGINE: 'native',
-      RENDER_NEW_PER_MINUTE: '0', RENDER_CONCURRENCY: '2',
+      RENDER_NEW_PER_MINUTE: '0', RENDER_CONCURRENCY: '2', BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     });
     service.start();
     await service.waitFor(`${base}/health`);

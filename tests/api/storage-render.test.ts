@@ -82,6 +82,22 @@ describe('GET /api/v1/storage/render/{id} and /cdn/render/{id} (real PostgreSQL,
     return who ? req.set(bearer(who)) : req;
   };
 
+  it('produces a rendition again when another process evicted it (row and object gone) after this one served it', async () => {
+    const file = await uploaded(await aJpeg(640, 480));
+    const first = await render(file.id, 'width=100&format=png');
+    expect(first.headers['x-render-cache']).toBe('MISS');
+    expect((await render(file.id, 'width=100&format=png')).headers['x-render-cache']).toBe('HIT');
+    // What another process's eviction does: the object, then the row.
+    const [row] = await renditionsOf(file.id);
+    await fs.rm(path.join(t.root, row!.object_key), { force: true });
+    await sql('DELETE FROM file_renditions WHERE file_id = $1', [file.id]);
+    const again = await render(file.id, 'width=100&format=png');
+    expect(again.status).toBe(200);
+    expect(again.headers['x-render-cache']).toBe('MISS');
+    expect(Buffer.compare(again.body as Buffer, first.body as Buffer)).toBe(0);
+    expect(await renditionsOf(file.id)).toHaveLength(1);
+  });
+
   it('resizes and converts, then serves the cached rendition with a strong ETag, and 304 on If-None-Match', async () => {
     const file = await uploaded(await aJpeg(1920, 1080));
     const first = await render(file.id, 'width=400&format=webp');

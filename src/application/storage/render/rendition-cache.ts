@@ -15,6 +15,12 @@ export interface RenditionCacheOptions {
 /** A hit refreshes its LRU position at most this often: a hot rendition costs no write per request. */
 const TOUCH_EVERY_MS = 60_000;
 const EVICT_BATCH = 50;
+/** Renditions remembered by this process (a few hundred bytes each), least recently used forgotten first. */
+const KNOWN_RENDITIONS = 10_000;
+
+function memoId(fileId: string, key: string): string {
+  return `${fileId}/${key}`;
+}
 
 /**
  * Renditions as a bounded cache beside the files (not in their owners' quota: they are derived and
@@ -23,6 +29,7 @@ const EVICT_BATCH = 50;
  */
 export class RenditionCache {
   private evicting: Promise<void> | null = null;
+  private readonly known = new Map<string, Rendition>();
 
   constructor(
     private readonly renditions: RenditionRepository,
@@ -34,11 +41,30 @@ export class RenditionCache {
   ) {}
 
   async find(fileId: string, key: string): Promise<Rendition | null> {
-    const found = await this.renditions.find(fileId, key);
-    if (found && this.clock.now().getTime() - found.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-      void this.renditions.touch(fileId, key, this.clock.now()).catch(() => undefined);
+    const id = memoId(fileId, key);
+    const known = this.known.get(id);
+    const found = known ?? (await this.renditions.find(fileId, key));
+    if (!found) return null;
+    const now = this.clock.now();
+    let current = found;
+    if (now.getTime() - found.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      void this.renditions.touch(fileId, key, now).catch(() => undefined);
+      current = { ...found, lastUsedAt: now };
     }
-    return found;
+    this.remember(id, current);
+    return current;
+  }
+
+  /**
+   * A rendition never changes (its key hashes the source's content and the parameters), so a hit
+   * needs no lookup once seen. One that goes (evicted, its file trashed) is forgotten here when this
+   * process removes it; removed by another process, its object is missing at the read, and the
+   * render drops it and produces it again.
+   */
+  private remember(id: string, rendition: Rendition): void {
+    this.known.delete(id);
+    this.known.set(id, rendition);
+    if (this.known.size > KNOWN_RENDITIONS) this.known.delete(this.known.keys().next().value as string);
   }
 
   async store(file: StoredFile, key: string, parameters: string, format: RenditionFormat, image: { data: Buffer; width: number; height: number }): Promise<Rendition> {
@@ -72,6 +98,7 @@ export class RenditionCache {
 
   /** Drops a rendition whose object is gone (evicted by another process between its lookup and its read). */
   async drop(rendition: Rendition): Promise<void> {
+    this.known.delete(memoId(rendition.fileId, rendition.key));
     await this.renditions.remove(rendition.fileId, rendition.key);
   }
 
@@ -111,6 +138,7 @@ export class RenditionCache {
   }
 
   private async removeOne(r: Rendition): Promise<void> {
+    this.known.delete(memoId(r.fileId, r.key));
     await this.objects.delete(r.objectKey);
     await this.renditions.remove(r.fileId, r.key);
   }
