@@ -5,6 +5,10 @@ import { SignIn } from './pages/sign-in';
 import { Overview } from './pages/overview';
 import { Files } from './pages/files';
 import { Audit } from './pages/audit';
+import { Transformations } from './pages/transformations';
+import { Backups } from './pages/backups';
+import { Database } from './pages/database';
+import { Cdn } from './pages/cdn';
 
 interface PageDef {
   id: string;
@@ -15,7 +19,11 @@ interface PageDef {
 
 const PAGES: PageDef[] = [
   { id: 'overview', title: 'Overview', admin: true, view: () => <Overview /> },
+  { id: 'database', title: 'Database', admin: true, view: () => <Database /> },
   { id: 'files', title: 'Files', admin: false, view: () => <Files /> },
+  { id: 'transformations', title: 'Transformations', admin: false, view: () => <Transformations /> },
+  { id: 'cdn', title: 'CDN', admin: false, view: () => <Cdn /> },
+  { id: 'backups', title: 'Backups', admin: true, view: () => <Backups /> },
   // Everyone: an admin sees the whole trail and its verification, a user their own activity.
   { id: 'audit', title: 'Audit', admin: false, view: () => <Audit /> },
 ];

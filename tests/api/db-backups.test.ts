@@ -70,6 +70,8 @@ describe('database backups API', () => {
 
     const list = await api().get('/api/v1/db/backups').set(bearer(admin)).expect(200);
     expect(list.body.pagination).toEqual({ page: 1, limit: 20, total: 1, pages: 1 });
+    // Schedule and retention as configured (the defaults here): what the console's Backups page shows.
+    expect(list.body.policy).toEqual({ schedule: null, retention_days: 30, keep_min: 3, max_age_hours: 26 });
     expect(list.body.backups[0]).toMatchObject({ id: done.id, status: 'completed' });
   });
 

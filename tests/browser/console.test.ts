@@ -63,7 +63,7 @@ describe('the operator console in Chromium', () => {
     try {
       await signInAsDevelopment(page, 'user');
       await page.getByRole('heading', { name: 'Files' }).waitFor();
-      expect(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual(['Files', 'Audit']);
+      expect(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual(['Files', 'Transformations', 'CDN', 'Audit']);
       await page.goto('/console/overview');
       await page.getByRole('heading', { name: 'Not available' }).waitFor();
       const status = await page.evaluate(async () => {
@@ -71,6 +71,15 @@ describe('the operator console in Chromium', () => {
         return (await fetch('/api/v1/admin/metrics/summary', { headers: { Authorization: `Bearer ${token}` } })).status;
       });
       expect(status).toBe(403);
+      for (const [pagePath, apiPath] of [['database', '/api/v1/db/status'], ['backups', '/api/v1/db/backups']] as const) {
+        await page.goto(`/console/${pagePath}`);
+        await page.getByRole('heading', { name: 'Not available' }).waitFor();
+        const refused = await page.evaluate(async (url) => {
+          const token = sessionStorage.getItem('vb.console.token');
+          return (await fetch(url, { headers: { Authorization: `Bearer ${token}` } })).status;
+        }, apiPath);
+        expect(refused).toBe(403);
+      }
       await screenshot(page, 'user-denied');
       expect(await seriousViolations(page)).toEqual([]);
     } finally {

@@ -16,6 +16,8 @@ export interface BackupRouteDeps {
   getBackup: GetBackup;
   openArchive: OpenBackupArchive;
   deleteBackup: DeleteBackup;
+  /** Shown with the list (the console's Backups page): schedule and retention from the configuration. */
+  policy: { schedule: string | null; retentionDays: number; keepMin: number; maxAgeHours: number };
 }
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -59,6 +61,12 @@ export function dbBackupsRoutes(routes: RouteBuilder, deps: BackupRouteDeps): vo
         body: {
           backups: listing.backups.map(presentBackup),
           pagination: { page: listing.page, limit: listing.limit, total: listing.total, pages: Math.ceil(listing.total / listing.limit) },
+          policy: {
+            schedule: deps.policy.schedule,
+            retention_days: deps.policy.retentionDays,
+            keep_min: deps.policy.keepMin,
+            max_age_hours: deps.policy.maxAgeHours,
+          },
         },
       };
     },

@@ -56,6 +56,14 @@ export const BackupListSchema = z
   .object({
     backups: z.array(BackupSchema),
     pagination: z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), pages: z.number().int() }),
+    policy: z
+      .object({
+        schedule: z.string().nullable().openapi({ description: 'BACKUP_SCHEDULE: cron (five fields, UTC) of scheduled backups; null when none', example: '0 3 * * *' }),
+        retention_days: z.number().int().openapi({ description: 'BACKUP_RETENTION_DAYS: a completed backup expires this many days after it completed; 0: never' }),
+        keep_min: z.number().int().openapi({ description: 'BACKUP_KEEP_MIN: the newest completed backups always kept, expired or not' }),
+        max_age_hours: z.number().int().openapi({ description: "BACKUP_MAX_AGE_HOURS: with a schedule, /health's backups check fails when the last completed backup is older" }),
+      })
+      .openapi('BackupPolicy', { description: 'How backups are scheduled and kept (this instance\'s configuration)' }),
   })
   .openapi('DatabaseBackupList');
 
