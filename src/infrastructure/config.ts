@@ -208,6 +208,7 @@ const envSchema = z.object({
   BACKUP_WORKERS: integer(0, 1).default(1),
   BACKUP_RETENTION_INTERVAL_MS: integer(1_000).default(3_600_000),
   BACKUP_PROGRESS_INTERVAL_MS: integer(100, 60_000).default(2_000),
+  BACKUP_STALE_AFTER_MS: optional(integer(1_000, 86_400_000)),
   BACKUP_LOCK_WAIT_TIMEOUT_MS: integer(1, 86_400_000).default(60_000),
   AUDIT_ENABLED: optional(bool),
   AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
@@ -328,6 +329,8 @@ export interface Config {
     workers: number;
     retentionIntervalMs: number;
     progressIntervalMs: number;
+    /** A backup or restore with no progress saved for this long was its instance's, now gone (BACKUP_STALE_AFTER_MS). */
+    staleAfterMs: number;
     /** pg_dump --lock-wait-timeout: a backup fails rather than waiting forever behind an exclusive lock. */
     lockWaitTimeoutMs: number;
   };
@@ -491,6 +494,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Co
       workers: e.BACKUP_WORKERS,
       retentionIntervalMs: e.BACKUP_RETENTION_INTERVAL_MS,
       progressIntervalMs: e.BACKUP_PROGRESS_INTERVAL_MS,
+      staleAfterMs: e.BACKUP_STALE_AFTER_MS ?? Math.max(60_000, e.BACKUP_PROGRESS_INTERVAL_MS * 10),
       lockWaitTimeoutMs: e.BACKUP_LOCK_WAIT_TIMEOUT_MS,
     },
     audit: { enabled: e.AUDIT_ENABLED ?? true, retentionDays: e.AUDIT_RETENTION_DAYS, retentionIntervalMs: e.AUDIT_RETENTION_INTERVAL_MS },

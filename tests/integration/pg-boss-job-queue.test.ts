@@ -6,8 +6,8 @@ import { capturingLogger } from '../support/capturing-logger';
 import { eventually } from '../support/eventually';
 import { scratchDatabase } from '../support/scratch-database';
 
-const openQueue = (url: string, retries = 0): PgBossJobQueue =>
-  new PgBossJobQueue({ connectionString: url, queue: 'contract', retries, timeoutSeconds: 60, pollingIntervalSeconds: 0.5 }, capturingLogger().logger);
+const openQueue = (url: string, retries = 0, timeoutSeconds = 60): PgBossJobQueue =>
+  new PgBossJobQueue({ connectionString: url, queue: 'contract', retries, timeoutSeconds, pollingIntervalSeconds: 0.5, abandonedQueue: true }, capturingLogger().logger);
 
 jobQueueContract('PgBossJobQueue', async () => {
   const db = await scratchDatabase();
@@ -53,5 +53,32 @@ describe('PgBossJobQueue across instances', () => {
     await eventually('the run', () => (runs.length ? true : undefined));
     await new Promise((r) => setTimeout(r, 1_000));
     expect(runs).toEqual([id]);
+  });
+
+  it('a job whose worker dies on its last attempt is handed to onAbandoned once, with its id and payload (issue 13)', async () => {
+    // The "dead" worker: takes the job and never finishes it (as a process killed with -9 would not).
+    let release: () => void = () => undefined;
+    const dead = openQueue(db.url, 0, 1);
+    const alive = openQueue(db.url, 0, 1);
+    queues.push(alive);
+    const taken: Array<Record<string, unknown>> = [];
+    await dead.work(
+      (job) => {
+        taken.push(job.payload);
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      { concurrency: 1 },
+    );
+    const id = randomUUID();
+    await dead.enqueue({ id, payload: { n: 7 } });
+    await eventually('the job taken', () => (taken.length ? true : undefined), 20_000);
+    const abandoned: Array<{ id: string; payload: Record<string, unknown> }> = [];
+    await alive.work(async () => undefined, { concurrency: 1, onAbandoned: async (job) => void abandoned.push(job) });
+    await eventually('the abandoned job reported', () => (abandoned.length ? true : undefined), 30_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    release();
+    await dead.close();
+    expect(taken).toEqual([{ n: 7 }]);
+    expect(abandoned).toEqual([{ id, payload: { n: 7 } }]);
   });
 });

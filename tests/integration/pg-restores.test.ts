@@ -27,6 +27,23 @@ describe('PgRestoreRepository stale restores', () => {
   });
 });
 
+describe('PgRestoreRepository reading a restore whose instance died', () => {
+  it('reports it failed (abandoned), not running, without waiting for another restore request (issue 13)', async () => {
+    const scratch = await migratedScratchDatabase();
+    try {
+      const a = aNewRestore();
+      await new PgRestoreRepository(scratch.db).create(a);
+      await new PgRestoreRepository(scratch.db).saveProgress(a.id, a.progress, 'running');
+      // Its heartbeat is fresh: still running.
+      expect(await new PgRestoreRepository(scratch.db).findById(a.id)).toMatchObject({ status: 'running', error: null });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await new PgRestoreRepository(scratch.db, 0).findById(a.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/abandoned/) });
+    } finally {
+      await scratch.close();
+    }
+  });
+});
+
 describe('PgRestoreRepository maintenance window', () => {
   it('stops counting an in_place restore whose heartbeat stopped (its instance died): no maintenance stuck on', async () => {
     const scratch = await migratedScratchDatabase();

@@ -7,6 +7,7 @@ import { uploadStagingContract } from '../contract/upload-staging.contract';
 import { freePort } from '../support/free-port';
 import { assembledAtTheProvider } from '../support/staging-traffic';
 import { TcpProxy } from '../support/tcp-proxy';
+import { BlackholeProxy } from '../support/blackhole-proxy';
 import { startS3rver, type RunningS3 } from '../support/s3rver';
 
 let s3: RunningS3;
@@ -58,5 +59,23 @@ describe('S3ObjectStore', () => {
     await expect(store.get('users/u/x.txt')).rejects.toBeInstanceOf(StorageBackendError);
     await expect(store.put('users/u/x.txt', Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })).rejects.toBeInstanceOf(StorageBackendError);
     store.close();
+  });
+
+  it('reports a provider that accepts connections and never answers (blackholed) as a StorageBackendError, not a request held for ever (issue 13)', async () => {
+    const ready = new S3ObjectStore(settings());
+    await ready.ensureReady();
+    const hole = new BlackholeProxy('127.0.0.1', Number(new URL(s3.endpoint).port));
+    await hole.start();
+    const store = new S3ObjectStore({ ...settings(), bucket: (ready as unknown as { bucket: string }).bucket ?? settings().bucket, endpoint: hole.rewrite(s3.endpoint).replace(/\/$/, ''), maxAttempts: 1, idleTimeoutMs: 500 });
+    try {
+      hole.blackhole();
+      await expect(store.put('users/u/hung.txt', Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })).rejects.toBeInstanceOf(StorageBackendError);
+      await expect(store.get('users/u/hung.txt')).rejects.toBeInstanceOf(StorageBackendError);
+    } finally {
+      hole.heal();
+      store.close();
+      ready.close();
+      await hole.stop();
+    }
   });
 });

@@ -64,6 +64,14 @@ export class PgRestoreRepository implements RestoreRepository {
 
   async findById(id: string): Promise<Restore | null> {
     if (!UUID.test(id)) return null;
+    // Read as it is: a restore whose instance died is reported failed, not running until the next request fails it.
+    await this.db.withClient((client) =>
+      client.query(
+        `UPDATE db_restores SET status = 'failed', error = 'abandoned: its instance stopped saving progress', completed_at = now()
+          WHERE id = $1 AND status IN ('queued', 'running') AND heartbeat_at < now() - make_interval(secs => $2)`,
+        [id, this.staleAfterMs / 1000],
+      ),
+    );
     const result = await this.db.withClient((client) => client.query<RestoreRow>('SELECT * FROM db_restores WHERE id = $1', [id]));
     return result.rows[0] ? toRestore(result.rows[0]) : null;
   }

@@ -1,4 +1,4 @@
-import type { JobHandler, JobQueue, QueuedJob } from '../../application/ports/job-queue.port';
+import type { AbandonedJobHandler, JobHandler, JobQueue, QueuedJob, WorkOptions } from '../../application/ports/job-queue.port';
 
 /** One process, nothing kept: for unit tests and single-instance development. Same retry rules. */
 export class InMemoryJobQueue implements JobQueue {
@@ -6,6 +6,7 @@ export class InMemoryJobQueue implements JobQueue {
   private readonly cancelled = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private handler: JobHandler | null = null;
+  private onAbandoned: AbandonedJobHandler | null = null;
   private concurrency = 0;
   private closed = false;
 
@@ -22,8 +23,9 @@ export class InMemoryJobQueue implements JobQueue {
     if (index >= 0) this.pending.splice(index, 1);
   }
 
-  async work(handler: JobHandler, options: { concurrency: number }): Promise<void> {
+  async work(handler: JobHandler, options: WorkOptions): Promise<void> {
     this.handler = handler;
+    this.onAbandoned = options.onAbandoned ?? null;
     this.concurrency = options.concurrency;
     this.pump();
   }
@@ -39,7 +41,9 @@ export class InMemoryJobQueue implements JobQueue {
       const job: QueuedJob = { id: next.id, payload: next.payload, attempt: next.attempt, lastAttempt: next.attempt > this.retries };
       const run: Promise<void> = this.handler(job)
         .catch(() => {
-          if (!job.lastAttempt && !this.cancelled.has(job.id)) this.pending.push({ ...next, attempt: next.attempt + 1 });
+          if (this.cancelled.has(job.id)) return;
+          if (!job.lastAttempt) this.pending.push({ ...next, attempt: next.attempt + 1 });
+          else return this.onAbandoned?.({ id: job.id, payload: job.payload }).catch(() => undefined);
         })
         .finally(() => {
           this.running.delete(run);

@@ -113,8 +113,8 @@ export function bindBackups(bind: Bind): void {
     (config: Config, backups: BackupRepository, store: ObjectStore, release: ReleaseTombstones, clock: Clock, logger: Logger) =>
       new ApplyBackupRetention(backups, store, release, clock, logger, {
         keepMin: config.backups.keepMin,
-        // Ten missed progress saves, and never less than a minute: a busy server is not a dead worker.
-        staleAfterMs: Math.max(60_000, config.backups.progressIntervalMs * 10),
+        // By default ten missed progress saves, and never less than a minute: a busy server is not a dead worker.
+        staleAfterMs: config.backups.staleAfterMs,
       }),
     [TOKENS.Config, TOKENS.BackupRepository, TOKENS.BackupArchiveStore, TOKENS.ReleaseTombstones, TOKENS.Clock, TOKENS.Logger],
   );
@@ -145,12 +145,13 @@ export function bindBackups(bind: Bind): void {
 
   bind(
     TOKENS.BackupsModule,
-    (startBackup: StartBackup, listBackups: ListBackups, getBackup: GetBackup, openArchive: OpenBackupArchive, deleteBackup: DeleteBackup, tasks: BackgroundTask[]): Capability => ({
+    (config: Config, startBackup: StartBackup, listBackups: ListBackups, getBackup: GetBackup, openArchive: OpenBackupArchive, deleteBackup: DeleteBackup, tasks: BackgroundTask[]): Capability => ({
       mountRoutes(routes) {
-        dbBackupsRoutes(routes, { startBackup, listBackups, getBackup, openArchive, deleteBackup });
+        const { schedule, retentionDays, keepMin, maxAgeHours } = config.backups;
+        dbBackupsRoutes(routes, { startBackup, listBackups, getBackup, openArchive, deleteBackup, policy: { schedule, retentionDays, keepMin, maxAgeHours } });
       },
       tasks,
     }),
-    [TOKENS.StartBackup, TOKENS.ListBackups, TOKENS.GetBackup, TOKENS.OpenBackupArchive, TOKENS.DeleteBackup, TOKENS.BackupTasks],
+    [TOKENS.Config, TOKENS.StartBackup, TOKENS.ListBackups, TOKENS.GetBackup, TOKENS.OpenBackupArchive, TOKENS.DeleteBackup, TOKENS.BackupTasks],
   );
 }

@@ -44,7 +44,7 @@ export function bindRestores(bind: Bind): void {
   bind(
     TOKENS.RestoreRepository,
     // Ten missed progress saves, and never less than a minute, like the backups' reaper.
-    (config: Config, db: PgSqlDatabase): RestoreRepository => new PgRestoreRepository(db, Math.max(60_000, config.backups.progressIntervalMs * 10)),
+    (config: Config, db: PgSqlDatabase): RestoreRepository => new PgRestoreRepository(db, config.backups.staleAfterMs),
     [TOKENS.Config, TOKENS.PgSqlDatabase],
   );
   bind(

@@ -61,7 +61,7 @@ export function bindTransforms(bind: Bind): void {
     (config: Config, logger: Logger, lifecycle: Lifecycle): JobQueue => {
       const { databaseUrl, transforms } = config;
       const jobs = new PgBossJobQueue(
-        { connectionString: databaseUrl ?? '', queue: 'file-transformation', retries: transforms.retries, timeoutSeconds: transforms.timeoutSeconds, pollingIntervalSeconds: 0.5 },
+        { connectionString: databaseUrl ?? '', queue: 'file-transformation', retries: transforms.retries, timeoutSeconds: transforms.timeoutSeconds, pollingIntervalSeconds: 0.5, abandonedQueue: true },
         logger,
       );
       lifecycle.onClose('transformation queue', () => jobs.close());
@@ -143,7 +143,8 @@ export function bindTransforms(bind: Bind): void {
       return {
         name: 'transformation workers',
         schedule: `queue worker x${concurrency}`,
-        start: () => queue.work((job) => run.execute(job), { concurrency }),
+        // A job whose worker died on its last attempt is failed on its row, not left processing.
+        start: () => queue.work((job) => run.execute(job), { concurrency, onAbandoned: (job) => run.abandoned(job.id) }),
         // Stops fetching and waits for the jobs running here.
         stop: () => queue.close(),
       };

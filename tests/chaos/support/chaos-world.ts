@@ -118,6 +118,14 @@ export class ChaosWorld {
       MAX_CONCURRENT_UPLOADS: '100',
       ORPHAN_SWEEP_INTERVAL_MS: '2000',
       ORPHAN_GRACE_MS: String(ORPHAN_GRACE_MS),
+      // Jobs a kill interrupts (issue 13): a transformation's worker presumed dead after 6 s, its last
+      // (only) attempt then failed on its row; a backup or restore silent for 4 s is a dead instance's.
+      TRANSFORM_TIMEOUT_SECONDS: '6',
+      TRANSFORM_RETRIES: '0',
+      PG_BIN_DIR: '/usr/lib/postgresql/15/bin',
+      BACKUP_PROGRESS_INTERVAL_MS: '300',
+      BACKUP_STALE_AFTER_MS: '4000',
+      BACKUP_RETENTION_INTERVAL_MS: '1000',
       ...extraEnv,
     };
     this.service = new ServiceProcess(this.env);
@@ -311,6 +319,13 @@ export interface CheckOptions {
   outageUntil: number;
   /** The time a Redis effect left pending may take to be applied. */
   relayBoundMs?: number;
+  /**
+   * A worker killed under Node's cluster: a connection the primary was handing to it at that instant
+   * is never answered (the primary keeps its copy of the socket open and waits forever for the dead
+   * worker's acceptance). Requests sent within this many ms of `outageFrom` may hang like that; they
+   * are counted, not failed: the client's own timeout is what ends them.
+   */
+  handoffLostWithinMs?: number;
 }
 
 export interface CheckResult {
@@ -341,7 +356,9 @@ export async function checkInvariants(world: ChaosWorld, outcomes: Outcome[], op
   const committed = outcomes.filter((o) => (o.kind === 'transaction' || o.kind === 'probe') && o.status === 200);
   for (const o of committed) if (count.get(o.title!) !== 1) problems.push(`committed transaction lost: ${o.title}`);
   for (const o of outcomes) {
-    if (o.status === 'timeout') problems.push(`${o.kind} hung for 30 s (${o.phase}, sent at +${o.startedAt - options.outageFrom} ms from the fault)`);
+    const lostInHandoff = options.handoffLostWithinMs !== undefined && Math.abs(o.startedAt - options.outageFrom) <= options.handoffLostWithinMs;
+    if (o.status === 'timeout' && lostInHandoff) console.log(`${o.kind} sent at +${o.startedAt - options.outageFrom} ms from the kill got no answer (handed to the dying worker)`);
+    else if (o.status === 'timeout') problems.push(`${o.kind} hung for 30 s (${o.phase}, sent at +${o.startedAt - options.outageFrom} ms from the fault)`);
     else if (typeof o.status === 'number' && o.status >= 500) {
       const inOutage = o.endedAt >= options.outageFrom && o.startedAt <= options.outageUntil;
       if (!options.allowed5xx.includes(o.status) || !inOutage) problems.push(`${o.kind} answered ${o.status} ${inOutage ? 'during' : 'outside'} the outage (${o.phase}, at +${o.startedAt - options.outageFrom} ms)`);

@@ -37,6 +37,9 @@ export interface RunTransformationSettings {
   cancelPollMs: number;
 }
 
+/** The error_message of a job whose worker died on its last attempt. */
+export const ABANDONED_MESSAGE = 'The worker running it stopped before it finished (no outcome within TRANSFORM_TIMEOUT_SECONDS on its last attempt)';
+
 class Cancelled extends Error {}
 class TimedOut extends Error {}
 
@@ -94,6 +97,16 @@ export class RunTransformation {
       clearTimeout(timeout);
       clearInterval(watch);
     }
+  }
+
+  /**
+   * The queue gave the job up without an outcome on its row (the worker running its last attempt died,
+   * or hung past TRANSFORM_TIMEOUT_SECONDS): failed, so it does not stay `processing` forever. A
+   * derived object the dead worker was writing has no row: the orphan sweep removes it.
+   */
+  async abandoned(id: string): Promise<void> {
+    const failed = await this.transformations.fail(id, ABANDONED_MESSAGE, this.clock.now());
+    if (failed) this.logger.warn({ transformationId: id }, 'transformation failed: its worker stopped on the last attempt');
   }
 
   private async run(t: Transformation, payload: TransformationPayload, signal: AbortSignal, started: Date): Promise<void> {
