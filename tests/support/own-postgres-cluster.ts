@@ -19,16 +19,7 @@ export interface OwnCluster {
  * runs as the `postgres` user, which PostgreSQL requires.
  */
 export async function startOwnCluster(settings: Record<string, string> = {}): Promise<OwnCluster> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-own-pg-'));
-  fs.chmodSync(home, 0o755);
-  const dataDir = path.join(home, 'data');
-  const ids = process.getuid?.() === 0 ? postgresIds() : null;
-  if (ids) fs.chownSync(home, ids.uid, ids.gid);
-  const asPostgres = ids ?? {};
-  const init = spawnSync(`${BIN}/initdb`, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync'], { ...asPostgres, encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const port = await freePort();
-  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', ...settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const { home, dataDir, asPostgres, port, flags } = await initCluster(settings);
   const server: ChildProcess = spawn(`${BIN}/postgres`, ['-D', dataDir, '-p', String(port), ...flags], { ...asPostgres, stdio: 'ignore' });
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   await waitUntilAccepting(url, 20_000);
@@ -80,16 +71,7 @@ export interface RestartableCluster extends OwnCluster {
  * same port and data (a PostgreSQL restart, or an outage of a chosen length), by its postmaster's PID.
  */
 export async function startRestartableCluster(settings: Record<string, string> = {}): Promise<RestartableCluster> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-own-pg-'));
-  fs.chmodSync(home, 0o755);
-  const dataDir = path.join(home, 'data');
-  const ids = process.getuid?.() === 0 ? postgresIds() : null;
-  if (ids) fs.chownSync(home, ids.uid, ids.gid);
-  const asPostgres = ids ?? {};
-  const init = spawnSync(`${BIN}/initdb`, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync'], { ...asPostgres, encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const port = await freePort();
-  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', ...settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const { home, dataDir, asPostgres, port, flags } = await initCluster(settings);
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   let server: ChildProcess | undefined;
   const launch = async () => {
@@ -120,4 +102,19 @@ export async function startRestartableCluster(settings: Record<string, string> =
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A new data folder (initdb, as the postgres user when root), a free port and the server flags: what both kinds of cluster start from. */
+async function initCluster(settings: Record<string, string>) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-own-pg-'));
+  fs.chmodSync(home, 0o755);
+  const dataDir = path.join(home, 'data');
+  const ids = process.getuid?.() === 0 ? postgresIds() : null;
+  if (ids) fs.chownSync(home, ids.uid, ids.gid);
+  const asPostgres = ids ?? {};
+  const init = spawnSync(`${BIN}/initdb`, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync'], { ...asPostgres, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const port = await freePort();
+  const flags = Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', ...settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  return { home, dataDir, asPostgres, port, flags };
 }
