@@ -19,6 +19,7 @@ import { createBenchDatabase } from './support/bench-database';
 const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const AUDIT_MIGRATIONS = ['20240130_001_audit_log.sql', '20240204_010_audit_chain_cheaper.sql'].slice(0, process.env.BENCH_AUDIT_FIRST_ONLY === '1' ? 1 : undefined);
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
@@ -26,8 +27,9 @@ async function main(): Promise<void> {
   const chainerDb = new PgSqlDatabase({ connectionString: db.url, min: 0, max: 2, idleTimeoutMs: 1_000, connectTimeoutMs: 5_000, statementTimeoutMs: 30_000, applicationName: 'bench-chainer' }, new RecordingLogger());
   const chainer = new PgAuditLog(chainerDb, { current: () => ({ actor: { sub: null, role: null, serviceName: null }, requestId: null, clientIp: null, userAgent: null }) }, { now: () => new Date() });
   try {
-    const migration = fs.readFileSync(path.join(__dirname, '..', 'migrations', '20240130_001_audit_log.sql'), 'utf8');
-    await pool.query(migration);
+    // Every audit migration, in order: the table as the service has it.
+    const migrations = path.join(__dirname, '..', 'migrations');
+    for (const file of AUDIT_MIGRATIONS) await pool.query(fs.readFileSync(path.join(migrations, file), 'utf8'));
     await pool.query('CREATE TABLE bench_rows (id BIGSERIAL PRIMARY KEY, title TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())');
 
     const results: Record<Mode, number[]> = { plain: [], audited: [], serialized: [] };

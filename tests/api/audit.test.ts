@@ -105,6 +105,36 @@ describe('audit trail', () => {
     await expect(sql.query("UPDATE audit_log SET chain_seq = NULL, prev_hash = NULL, hash = NULL WHERE id = $1", [first!.id])).rejects.toThrow(/append-only/);
   });
 
+  it('refuses a link of an unchained entry that changes any other column', async () => {
+    const entry = { occurred_at: new Date().toISOString(), actor_sub: 'guard-test', action: 'test.guard', target_type: 'test', outcome: 'success', details: { n: 1 } };
+    await sql.query('BEGIN');
+    try {
+      await sql.query('SELECT audit_append($1::jsonb)', [JSON.stringify([entry])]);
+      const { rows } = await sql.query("SELECT id FROM audit_log WHERE action = 'test.guard' AND chain_seq IS NULL");
+      const link = "chain_seq = -1, prev_hash = repeat('0', 64), hash = repeat('1', 64)";
+      for (const change of ["outcome = 'FORBIDDEN'", "details = '{}'::jsonb", 'actor_sub = NULL', "actor_sub = 'someone'", 'occurred_at = now() - interval \'1 day\'']) {
+        await sql.query('SAVEPOINT attempt');
+        await expect(sql.query(`UPDATE audit_log SET ${link}, ${change} WHERE id = $1`, [rows[0].id])).rejects.toThrow(/append-only/);
+        await sql.query('ROLLBACK TO SAVEPOINT attempt');
+      }
+      // The link alone is the chainer's one write, let through.
+      await expect(sql.query(`UPDATE audit_log SET ${link} WHERE id = $1`, [rows[0].id])).resolves.toMatchObject({ rowCount: 1 });
+    } finally {
+      await sql.query('ROLLBACK');
+    }
+  });
+
+  it("compares every column of audit_log but the chain's in the append-only guard", async () => {
+    const { rows: columns } = await sql.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_log' AND table_schema = current_schema()");
+    const { rows: fn } = await sql.query("SELECT pg_get_functiondef('audit_log_guard'::regproc) AS def");
+    const compared = columns.map((c: { column_name: string }) => c.column_name).filter((c: string) => !['chain_seq', 'prev_hash', 'hash'].includes(c));
+    expect(compared.length).toBeGreaterThanOrEqual(13);
+    for (const column of compared) {
+      expect(fn[0].def).toMatch(new RegExp(`NEW\\.${column}\\b`));
+      expect(fn[0].def).toMatch(new RegExp(`OLD\\.${column}\\b`));
+    }
+  });
+
   it('refuses the restricted SQL role even when it sets the retention switch itself', async () => {
     await sql.query('BEGIN');
     try {
