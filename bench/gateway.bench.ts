@@ -1,8 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { aToken } from '../tests/support/tokens';
 import { freePort } from '../tests/support/free-port';
 import { ServiceProcess } from '../tests/support/service-process';
@@ -32,6 +34,8 @@ const ONLY = process.env.BENCH_ONLY;
 const AB = process.env.BENCH_AUDIT_AB !== '0' && (!ONLY || ONLY === 'audit');
 const AB_ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? (QUICK ? 3 : 5));
 const AB_DURATION = Number(process.env.BENCH_AB_DURATION ?? (QUICK ? 4 : 10));
+/** BENCH_POSTGRAPHILE=0 skips the PostGraphile 4 peer of the bypassed query. */
+const POSTGRAPHILE = process.env.BENCH_POSTGRAPHILE !== '0';
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     });
   const service = serviceOn(port, AUDIT_ENABLED);
   let other: ServiceProcess | undefined;
+  let peer: PostGraphilePeer | undefined;
   try {
     service.start();
     const base = `http://127.0.0.1:${port}`;
@@ -66,8 +71,8 @@ async function main(): Promise<void> {
         { database: 'redis', operation: 'set', key: 'project:cache:bench', value: '{"status":"created"}', ttl: 3600 },
       ],
     };
-    const http = (name: string, url: string, body: object) =>
-      runWorker('http-load-worker', { name, url: `${base}${url}`, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, durationSeconds: DURATION });
+    const http = (name: string, url: string, body: object, seconds = DURATION) =>
+      runWorker('http-load-worker', { name, url: `${base}${url}`, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, durationSeconds: seconds });
     const direct = (name: string) =>
       runWorker('direct-load-worker', { name, databaseUrl: db.url, redisUrl: REDIS_URL, keyPrefix, userId, poolSize: POOL_SIZE, connections: CONNECTIONS, durationSeconds: DURATION });
 
@@ -77,7 +82,32 @@ async function main(): Promise<void> {
       process.stdout.write(`${scenario}...\n`);
       rows.push({ scenario, gateway: await gateway(), direct: await baseline() });
     };
+    // Unrecorded warm-up (JIT, pools, prepared statements): the first scenario is not a cold start.
+    if (!ONLY || ONLY.startsWith('query')) await http('warm_up', '/api/v1/data/query', { ...query, cache: 'bypass' }, 2);
     await run('query, cache bypassed (20-row indexed page + count)', () => http('query_bypass', '/api/v1/data/query', { ...query, cache: 'bypass' }), () => direct('query'));
+    let postgraphile: LoadResult | undefined;
+    if (POSTGRAPHILE && (!ONLY || ONLY.startsWith('query') || ONLY === 'postgraphile')) {
+      process.stdout.write('query, PostGraphile 4 (same page, JWT verified, row-level security)...\n');
+      peer = await startPostGraphile(db.url);
+      const peerBase = peer.base;
+      // The same page as the gateway's: 20 of the caller's 100 projects, and their total (GraphQL errors answer 200).
+      const check = await fetch(`${peerBase}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: POSTGRAPHILE_PAGE }) });
+      const page = (await check.json()) as { data?: { allProjects?: { totalCount: number; nodes: Array<{ userId: string }> } }; errors?: unknown };
+      const got = page.data?.allProjects;
+      if (!got || got.totalCount !== 100 || got.nodes.length !== 20 || got.nodes.some((n) => n.userId !== userId)) {
+        throw new Error(`PostGraphile answered another page: ${JSON.stringify(page).slice(0, 500)}`);
+      }
+      const graphql = (seconds: number) =>
+        runWorker('http-load-worker', {
+          name: 'postgraphile', url: `${peerBase}/graphql`, method: 'POST', headers, body: JSON.stringify({ query: POSTGRAPHILE_PAGE }),
+          connections: CONNECTIONS, durationSeconds: seconds,
+        });
+      await graphql(2); // unrecorded warm-up, as the gateway's
+      postgraphile = await graphql(DURATION);
+      // Not left running (CPU) while the other scenarios are measured.
+      await peer.stop();
+      peer = undefined;
+    }
     await run('query, cache hits', () => http('query_hit', '/api/v1/data/query', query), () => direct('cache_hit'));
     await run('transaction: 1 insert + 1 Redis set', () => http('transaction', '/api/v1/data/transaction', transaction), () => direct('transaction'));
 
@@ -113,22 +143,108 @@ async function main(): Promise<void> {
     process.stdout.write('http floor...\n');
     const floor = await runWorker('http-load-worker', { name: 'floor', url: `${base}/health/live`, method: 'GET', headers: {}, connections: CONNECTIONS, durationSeconds: DURATION });
 
-    const errors = [...rows.flatMap((r) => [r.gateway, r.direct]), ...(ab ? [...ab.on, ...ab.off] : [])].filter((r) => r.errors > 0);
+    const errors = [...rows.flatMap((r) => [r.gateway, r.direct]), ...(ab ? [...ab.on, ...ab.off] : []), ...(postgraphile ? [postgraphile] : [])].filter((r) => r.errors > 0);
     process.stdout.write(`\nMachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
     process.stdout.write(`Workers ${process.env.BENCH_WORKERS ?? '1'}. Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}, audit trail ${AUDIT_ENABLED === 'false' ? 'off' : 'on'}.\n\n`);
     if (rows.length > 0) process.stdout.write(`${formatTable(rows)}\n\n`);
     const [bypass, hits] = rows;
     if (bypass && hits) process.stdout.write(`cache hits / cache bypassed (gateway req/s): ${(hits.gateway.rps / bypass.gateway.rps).toFixed(2)}\n`);
+    if (postgraphile) {
+      process.stdout.write(`PostGraphile 4, same page (JWT verified, row-level security): ${postgraphile.rps.toFixed(0)} req/s, p50 ${postgraphile.p50Ms} ms, p99 ${postgraphile.p99Ms} ms\n`);
+      const gw = rows.find((r) => r.scenario.startsWith('query, cache bypassed'));
+      if (gw) process.stdout.write(`gateway cache bypassed / PostGraphile 4 (req/s): ${(gw.gateway.rps / postgraphile.rps).toFixed(2)} (target ≥ 1.5)\n`);
+    }
     process.stdout.write(`HTTP floor (GET /health/live: no auth, no database, no rate limit): ${floor.rps.toFixed(0)} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms\n`);
     if (ab) reportAb(ab);
     if (errors.length > 0) process.stdout.write(`WARNING: errors in ${errors.map((e) => `${e.name} (${e.errors})`).join(', ')}\n`);
   } finally {
+    await peer?.stop().catch(() => undefined);
     await other?.stop('SIGTERM').catch(() => undefined);
     await service.stop('SIGTERM').catch(() => undefined);
     await db.drop().catch(() => undefined);
     await clearPrefix(keyPrefix);
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * The page of the bypassed query as a PostGraphile client asks for it: the caller's 20 newest projects
+ * (the row-level policy scopes them, as the gateway's row scope does), every column, and the total.
+ * PostGraphile appends the primary key to the order, as the gateway appends its tie-breaker.
+ */
+const POSTGRAPHILE_PAGE = `{ allProjects(first: 20, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_ASC]) {
+  totalCount
+  nodes { id userId title description status visibility sourceContentId generatedContentId settings metadata createdAt updatedAt deletedAt }
+} }`;
+
+interface PostGraphilePeer {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostGraphile 4 (a benchmark-only dev dependency) on the bench database, in its own process, with the
+ * usual per-user setup: a role without BYPASSRLS that requests run as, and a policy on projects that
+ * reads the caller from the verified JWT's claims. The service connects as a superuser, so the policy
+ * does not apply to it; the role is the cluster's, so it is dropped with the run.
+ */
+async function startPostGraphile(databaseUrl: string): Promise<PostGraphilePeer> {
+  const role = `vb_bench_pg4_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE ROLE ${role} NOLOGIN`);
+    await admin.query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON projects TO ${role}`);
+    await admin.query('ALTER TABLE projects ENABLE ROW LEVEL SECURITY');
+    await admin.query(`CREATE POLICY bench_pg4_owner ON projects FOR SELECT TO ${role} USING (user_id = current_setting('jwt.claims.sub', true)::uuid)`);
+  } finally {
+    await admin.end();
+  }
+  const port = await freePort();
+  const root = path.resolve(__dirname, '..');
+  const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(__dirname, 'support', 'postgraphile-server.ts'), JSON.stringify({ databaseUrl, role, secret: SECRET, poolSize: POOL_SIZE, port })], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`PostGraphile did not start:\n${output}`)), 60_000);
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(`listening ${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', seen);
+    child.stderr?.on('data', seen);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`PostGraphile exited (${code}):\n${output}`));
+    });
+  });
+  const dropRole = async () => {
+    const c = new Client({ connectionString: databaseUrl });
+    await c.connect();
+    try {
+      await c.query('DROP POLICY IF EXISTS bench_pg4_owner ON projects');
+      await c.query('ALTER TABLE projects DISABLE ROW LEVEL SECURITY');
+      await c.query(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await dropRole();
+    },
+  };
 }
 
 interface AuditAb {
