@@ -149,8 +149,10 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
       return res;
     });
     expect(stats.status).toBe(200);
-    expect(stats.body).toEqual({
+    const { intervals, ...totals } = stats.body.stats;
+    expect({ ...stats.body, stats: totals }).toEqual({
       period: '24h',
+      interval: '1h',
       counted_by: 'origin',
       stats: {
         total_requests: 4, cache_hits: 0, cache_misses: 4, hit_ratio: 0,
@@ -158,6 +160,24 @@ describe('CDN origin routes and URLs (no CDN configured: the origin counts its o
         top_files: [{ file_id: file.id, requests: 4, bandwidth_gb: 3100 / 1e9, bandwidth_bytes: 3100 }],
       },
     });
+    // The period as hourly intervals, quiet ones included: the hour 24 h ago through this one.
+    const hour = (ms: number) => Math.floor(ms / 3_600_000) * 3_600_000;
+    const starts = (intervals as Array<{ start: string }>).map((i) => Date.parse(i.start));
+    expect(starts).toHaveLength(25);
+    expect(starts.every((s, i) => i === 0 || s - starts[i - 1]! === 3_600_000)).toBe(true);
+    expect(starts.at(-1)).toBeLessThanOrEqual(hour(Date.now()));
+    const busy = (intervals as Array<{ requests: number }>).filter((i) => i.requests > 0);
+    expect(busy).toEqual([{ start: expect.any(String), requests: 4, cache_hits: 0, cache_misses: 4, hit_ratio: 0, bandwidth_bytes: 3100 }]);
+    // An interval asked for: one a day over a week (7 or 8 intervals, the first holding the period's start).
+    const daily = await request(app.app).get('/api/v1/storage/cdn/stats?period=7d&interval=1d').set(bearer(mine));
+    expect(daily.body.interval).toBe('1d');
+    expect(daily.body.stats.intervals.length).toBeGreaterThanOrEqual(7);
+    expect(daily.body.stats.intervals.length).toBeLessThanOrEqual(8);
+    expect(daily.body.stats.intervals.every((i: { start: string }) => i.start.endsWith('T00:00:00.000Z'))).toBe(true);
+    expect(daily.body.stats.intervals.reduce((n: number, i: { requests: number }) => n + i.requests, 0)).toBe(4);
+    expect((await request(app.app).get('/api/v1/storage/cdn/stats?period=7d').set(bearer(mine))).body.interval).toBe('6h');
+    expectStandardError(await request(app.app).get('/api/v1/storage/cdn/stats?period=7d&interval=5m').set(bearer(mine)), 400, 'VALIDATION_ERROR');
+    expectStandardError(await request(app.app).get('/api/v1/storage/cdn/stats?period=90d&interval=1h').set(bearer(mine)), 400, 'VALIDATION_ERROR');
     const one = await request(app.app).get(`/api/v1/storage/cdn/stats?period=1h&file_id=${file.id}`).set(bearer(mine));
     expect(one.body.stats.total_requests).toBe(4);
     // Someone else sees none of it, and may not ask for this file.

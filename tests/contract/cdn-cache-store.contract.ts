@@ -63,6 +63,7 @@ export function cdnCacheStoreContract(name: string, make: () => Promise<CdnCache
         requests: 10, hits: 6, misses: 4, bytes: 725,
         topFiles: [{ fileId: file.id, requests: 10, bytes: 725 }],
         regions: [],
+        intervals: [],
       });
     });
 
@@ -88,6 +89,33 @@ export function cdnCacheStoreContract(name: string, make: () => Promise<CdnCache
       expect((await store.stats({ since: T0, userId: randomUUID(), topFiles: 10 })).requests).toBe(0);
     });
 
+    it('counts per interval when asked: hourly rows summed into epoch-aligned intervals, oldest first, quiet ones left out', async () => {
+      const [mine, theirs] = [await aStoredFile(), await aStoredFile()];
+      // T0 is 10:00 UTC: 6-hour intervals start at 06:00, 12:00 and 18:00.
+      await store.recordTraffic('varnish', [
+        bucket(mine, { bucketStart: at(-1), requests: 1, hits: 1, misses: 0, bytes: 10 }),
+        bucket(mine, { bucketStart: at(1), requests: 2, hits: 1, misses: 1, bytes: 20 }),
+        bucket(theirs, { bucketStart: at(2), requests: 4, hits: 0, misses: 4, bytes: 40 }),
+        bucket(mine, { bucketStart: at(9), requests: 8, hits: 8, misses: 0, bytes: 80 }),
+      ], 60);
+      await store.recordTraffic('cloudflare', [bucket(mine, { bucketStart: at(9), requests: 16, hits: 16, misses: 0, bytes: 160 })], 60);
+      const six = 6 * HOUR;
+      const stats = await store.stats({ since: T0, userId: null, topFiles: 10, intervalMs: six });
+      expect(stats.intervals).toEqual([
+        { start: new Date('2024-01-15T06:00:00Z'), requests: 2, hits: 1, misses: 1, bytes: 20 },
+        { start: new Date('2024-01-15T12:00:00Z'), requests: 4, hits: 0, misses: 4, bytes: 40 },
+        { start: new Date('2024-01-15T18:00:00Z'), requests: 24, hits: 24, misses: 0, bytes: 240 },
+      ]);
+      expect(stats.requests).toBe(30);
+      // The hour before `since` is outside, the owner scope applies, and hours sum into one interval.
+      const hourly = await store.stats({ since: at(-1), userId: mine.userId, topFiles: 10, intervalMs: HOUR });
+      expect(hourly.intervals.map((i) => [i.start, i.requests])).toEqual([[at(-1), 1], [at(1), 2], [at(9), 24]]);
+      expect((await store.stats({ since: T0, userId: null, fileId: theirs.id, topFiles: 10, intervalMs: 24 * HOUR })).intervals).toEqual([
+        { start: new Date('2024-01-15T00:00:00Z'), requests: 4, hits: 0, misses: 4, bytes: 40 },
+      ]);
+      expect((await everyone()).intervals).toEqual([]);
+    });
+
     it('ranks top files by requests (then id), at most topFiles of them', async () => {
       const files = [await aStoredFile(), await aStoredFile(), await aStoredFile()];
       await store.recordTraffic('varnish', files.map((f, i) => bucket(f, { requests: [5, 9, 5][i]!, bytes: i })), 60);
@@ -106,7 +134,7 @@ export function cdnCacheStoreContract(name: string, make: () => Promise<CdnCache
       expect(await h.cacheRows(ghost.id)).toEqual([]);
       expect((await everyone()).requests).toBe(3);
       await h.files.remove(file.id);
-      expect(await everyone()).toEqual({ requests: 0, hits: 0, misses: 0, bytes: 0, topFiles: [], regions: [] });
+      expect(await everyone()).toEqual({ requests: 0, hits: 0, misses: 0, bytes: 0, topFiles: [], regions: [], intervals: [] });
     });
 
     it('lists regions only as reported, most requests first; unreported requests count in the totals only', async () => {

@@ -16,7 +16,7 @@ class RecordingStore implements CdnCacheStore {
   }
   async markPurged(): Promise<void> {}
   async stats(): Promise<CdnStats> {
-    return { requests: 0, hits: 0, misses: 0, bytes: 0, topFiles: [], regions: [] };
+    return { requests: 0, hits: 0, misses: 0, bytes: 0, topFiles: [], regions: [], intervals: [] };
   }
 }
 

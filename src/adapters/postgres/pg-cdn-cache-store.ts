@@ -1,4 +1,5 @@
-import type { CdnCacheStore, CdnStats, CdnStatsQuery, TrafficBucket } from '../../application/ports/cdn-cache-store.port';
+import type { PoolClient } from 'pg';
+import type { CdnCacheStore, CdnStats, CdnStatsQuery, TrafficBucket, TrafficInterval } from '../../application/ports/cdn-cache-store.port';
 import type { CdnProvider } from '../../domain/storage/cdn';
 import type { PgSqlDatabase } from './pg-sql-database';
 
@@ -71,12 +72,25 @@ export class PgCdnCacheStore implements CdnCacheStore {
         `SELECT region, sum(requests)::text AS requests ${from} AND region <> '' GROUP BY region ORDER BY sum(requests) DESC`,
         params,
       );
+      const intervals = q.intervalMs ? await this.intervals(client, from, params, q.intervalMs) : [];
       const t = totals.rows[0]!;
       return {
         requests: Number(t.requests), hits: Number(t.hits), misses: Number(t.misses), bytes: Number(t.bytes),
         topFiles: top.rows.map((r) => ({ fileId: r.file_id, requests: Number(r.requests), bytes: Number(r.bytes) })),
         regions: regions.rows.map((r) => ({ region: r.region, requests: Number(r.requests) })),
+        intervals,
       };
     });
+  }
+
+  private async intervals(client: PoolClient, from: string, params: unknown[], intervalMs: number): Promise<TrafficInterval[]> {
+    // Hourly rows grouped into intervals of $4 seconds counted from the UTC epoch.
+    const rows = await client.query<Record<'start_ms' | 'requests' | 'hits' | 'misses' | 'bytes', string>>(
+      `SELECT (floor(extract(epoch FROM t.bucket_start) / $4) * $4 * 1000)::bigint::text AS start_ms, sum(requests)::text AS requests,
+              sum(hits)::text AS hits, sum(misses)::text AS misses, sum(bytes)::text AS bytes ${from}
+        GROUP BY 1 ORDER BY 1`,
+      [...params, intervalMs / 1000],
+    );
+    return rows.rows.map((r) => ({ start: new Date(Number(r.start_ms)), requests: Number(r.requests), hits: Number(r.hits), misses: Number(r.misses), bytes: Number(r.bytes) }));
   }
 }

@@ -21,6 +21,17 @@ export interface CdnStatsQuery {
   userId: string | null;
   fileId?: string;
   topFiles: number;
+  /** Also count per interval of this many ms (whole hours), aligned on the UTC epoch: CdnStats.intervals. */
+  intervalMs?: number;
+}
+
+/** The traffic of one interval; the first may start before `since` and counts only its hours within the period. */
+export interface TrafficInterval {
+  start: Date;
+  requests: number;
+  hits: number;
+  misses: number;
+  bytes: number;
 }
 
 export interface CdnStats {
@@ -31,6 +42,8 @@ export interface CdnStats {
   topFiles: Array<{ fileId: string; requests: number; bytes: number }>;
   /** Requests per region; empty when the provider never reported one. */
   regions: Array<{ region: string; requests: number }>;
+  /** Intervals with traffic, oldest first; empty unless the query asked for intervalMs. */
+  intervals: TrafficInterval[];
 }
 
 /**

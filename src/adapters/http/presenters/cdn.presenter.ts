@@ -26,10 +26,11 @@ export function presentPurge(r: PurgeRequest) {
   };
 }
 
-export function presentStats({ period, stats, countedBy }: CdnStatsResult) {
+export function presentStats({ period, interval, stats, countedBy }: CdnStatsResult) {
   const regionTotal = stats.regions.reduce((sum, r) => sum + r.requests, 0);
   return {
     period,
+    interval,
     counted_by: countedBy,
     stats: {
       total_requests: stats.requests,
@@ -39,6 +40,14 @@ export function presentStats({ period, stats, countedBy }: CdnStatsResult) {
       bandwidth_gb: gb(stats.bytes),
       bandwidth_bytes: stats.bytes,
       top_files: stats.topFiles.map((f) => ({ file_id: f.fileId, requests: f.requests, bandwidth_gb: gb(f.bytes), bandwidth_bytes: f.bytes })),
+      intervals: stats.intervals.map((i) => ({
+        start: i.start.toISOString(),
+        requests: i.requests,
+        cache_hits: i.hits,
+        cache_misses: i.misses,
+        hit_ratio: percentOf(i.hits, i.requests),
+        bandwidth_bytes: i.bytes,
+      })),
       // Only what a provider reported: no regions, no key (never an invented distribution).
       ...(stats.regions.length > 0
         ? { geographic_distribution: Object.fromEntries(stats.regions.map((r) => [r.region, percentOf(r.requests, regionTotal)])) }

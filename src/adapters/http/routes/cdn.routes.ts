@@ -49,11 +49,11 @@ export function cdnRoutes(routes: RouteBuilder, deps: CdnRouteDeps): void {
     path: '/api/v1/storage/cdn/stats',
     tag: 'CDN',
     auth: 'user',
-    summary: 'CDN traffic of the caller\'s files (an admin: every file) over a period: requests, hits, misses, bandwidth, top files',
+    summary: 'CDN traffic of the caller\'s files (an admin: every file) over a period: requests, hits, misses, bandwidth, top files, and the same per interval',
     query: StatsQuerySchema,
-    responses: { 200: { description: 'The stats', schema: StatsResponseSchema }, 400: { description: 'VALIDATION_ERROR: bad period', schema: ErrorBodySchema }, 404: NOT_FOUND },
+    responses: { 200: { description: 'The stats', schema: StatsResponseSchema }, 400: { description: 'VALIDATION_ERROR: bad period or interval, or more than 1000 intervals', schema: ErrorBodySchema }, 404: NOT_FOUND },
     handler: async ({ query }, ctx) => {
-      const result = await deps.getStats.execute({ caller: ctx.caller, period: query.period, ...(query.file_id ? { fileId: query.file_id } : {}) });
+      const result = await deps.getStats.execute({ caller: ctx.caller, period: query.period, ...(query.interval ? { interval: query.interval } : {}), ...(query.file_id ? { fileId: query.file_id } : {}) });
       return { status: 200, headers: NO_STORE, body: presentStats(result) };
     },
   });

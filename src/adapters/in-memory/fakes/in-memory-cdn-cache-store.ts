@@ -1,4 +1,4 @@
-import type { CdnCacheStore, CdnStats, CdnStatsQuery, TrafficBucket } from '../../../application/ports/cdn-cache-store.port';
+import type { CdnCacheStore, CdnStats, CdnStatsQuery, TrafficBucket, TrafficInterval } from '../../../application/ports/cdn-cache-store.port';
 import type { FileRepository } from '../../../application/ports/file-repository.port';
 import type { CdnProvider } from '../../../domain/storage/cdn';
 
@@ -65,10 +65,20 @@ export class InMemoryCdnCacheStore implements CdnCacheStore {
       const file = await this.files.findById(row.fileId);
       if (file && (q.userId === null || file.userId === q.userId)) rows.push(row);
     }
-    const stats: CdnStats = { requests: 0, hits: 0, misses: 0, bytes: 0, topFiles: [], regions: [] };
+    const stats: CdnStats = { requests: 0, hits: 0, misses: 0, bytes: 0, topFiles: [], regions: [], intervals: [] };
     const perFile = new Map<string, { fileId: string; requests: number; bytes: number }>();
     const perRegion = new Map<string, number>();
+    const perInterval = new Map<number, TrafficInterval>();
     for (const r of rows) {
+      if (q.intervalMs) {
+        const start = Math.floor(r.bucketStart.getTime() / q.intervalMs) * q.intervalMs;
+        const i = perInterval.get(start) ?? { start: new Date(start), requests: 0, hits: 0, misses: 0, bytes: 0 };
+        i.requests += r.requests;
+        i.hits += r.hits;
+        i.misses += r.misses;
+        i.bytes += r.bytes;
+        perInterval.set(start, i);
+      }
       stats.requests += r.requests;
       stats.hits += r.hits;
       stats.misses += r.misses;
@@ -82,6 +92,7 @@ export class InMemoryCdnCacheStore implements CdnCacheStore {
     stats.topFiles = [...perFile.values()].sort((a, b) => b.requests - a.requests || (a.fileId < b.fileId ? -1 : 1)).slice(0, q.topFiles);
     // PostgreSQL leaves ties in any order; by name here, so a test over the fake is deterministic.
     stats.regions = [...perRegion].map(([region, requests]) => ({ region, requests })).sort((a, b) => b.requests - a.requests || (a.region < b.region ? -1 : 1));
+    stats.intervals = [...perInterval.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
     return stats;
   }
 

@@ -1,5 +1,5 @@
 import { isAdmin, type Caller } from '../../../domain/auth/caller';
-import type { CdnCacheStore, CdnStats } from '../../ports/cdn-cache-store.port';
+import type { CdnCacheStore, CdnStats, TrafficInterval } from '../../ports/cdn-cache-store.port';
 import { ValidationFailed } from '../../../domain/shared/errors';
 import type { Clock } from '../../ports/clock.port';
 import type { FileRepository } from '../../ports/file-repository.port';
@@ -8,6 +8,8 @@ import type { CdnTrafficCounter } from './cdn-traffic-counter';
 
 export interface CdnStatsResult {
   period: string;
+  /** The intervals' length, e.g. `1h`, `6h`, `1d`. */
+  interval: string;
   stats: CdnStats;
   /** Where the counts come from: the CDN's own log (hits included) or the origin (misses only). */
   countedBy: 'cdn_log' | 'origin';
@@ -23,6 +25,35 @@ export function periodMs(period: string): number | null {
   return ms <= 90 * UNIT_MS.d ? ms : null;
 }
 
+/** `1h`, `6h`, `1d`: whole hours up to 90 days; null otherwise. */
+export function intervalMs(interval: string): number | null {
+  return periodMs(interval);
+}
+
+/** At most this many intervals in one answer. */
+export const MAX_INTERVALS = 1_000;
+
+/** The interval chosen when none is asked: hours up to two days, quarter days up to two weeks, days beyond. */
+export function defaultInterval(periodMillis: number): string {
+  if (periodMillis <= 2 * UNIT_MS.d) return '1h';
+  if (periodMillis <= 14 * UNIT_MS.d) return '6h';
+  return '1d';
+}
+
+/**
+ * Every interval from the one holding `since` to the one holding `now`, oldest first, with the
+ * store's counts where it has some and zeros elsewhere (a chart needs the quiet intervals too).
+ */
+export function fillIntervals(counted: TrafficInterval[], since: Date, now: Date, ms: number): TrafficInterval[] {
+  const byStart = new Map(counted.map((i) => [i.start.getTime(), i]));
+  const first = Math.floor(Math.floor(since.getTime() / UNIT_MS.h) * UNIT_MS.h / ms) * ms;
+  const out: TrafficInterval[] = [];
+  for (let start = first; start <= now.getTime(); start += ms) {
+    out.push(byStart.get(start) ?? { start: new Date(start), requests: 0, hits: 0, misses: 0, bytes: 0 });
+  }
+  return out;
+}
+
 /** GET /cdn/stats: the caller's files (an admin: every file), or one file of theirs (else 404). */
 export class GetCdnStats {
   constructor(
@@ -33,18 +64,27 @@ export class GetCdnStats {
     private readonly clock: Clock,
   ) {}
 
-  async execute(input: { caller: Caller; period: string; fileId?: string }): Promise<CdnStatsResult> {
+  async execute(input: { caller: Caller; period: string; interval?: string; fileId?: string }): Promise<CdnStatsResult> {
     const ms = periodMs(input.period);
     if (ms === null) throw new ValidationFailed('period: expected a number of hours or days, e.g. 24h or 7d (at most 90d)', [{ path: 'period', message: 'expected e.g. 24h or 7d, at most 90d' }]);
+    const interval = input.interval ?? defaultInterval(ms);
+    const every = intervalMs(interval);
+    if (every === null) throw new ValidationFailed('interval: expected a number of hours or days, e.g. 1h or 1d (at most 90d)', [{ path: 'interval', message: 'expected e.g. 1h or 1d, at most 90d' }]);
+    if (Math.ceil(ms / every) + 1 > MAX_INTERVALS) {
+      throw new ValidationFailed(`interval: ${interval} over ${input.period} makes more than ${MAX_INTERVALS} intervals; choose a longer one`, [{ path: 'interval', message: `at most ${MAX_INTERVALS} intervals per period` }]);
+    }
     if (input.fileId) await accessibleFile(this.files, input.caller, input.fileId, 'any');
     // This instance's unwritten counts belong in the answer: a read right after traffic sees it.
     await this.counter.flush();
+    const now = this.clock.now();
+    const since = new Date(now.getTime() - ms);
     const stats = await this.store.stats({
-      since: new Date(this.clock.now().getTime() - ms),
+      since,
       userId: isAdmin(input.caller) ? null : input.caller.userId,
       ...(input.fileId ? { fileId: input.fileId } : {}),
       topFiles: 10,
+      intervalMs: every,
     });
-    return { period: input.period, stats, countedBy: this.countedBy };
+    return { period: input.period, interval, stats: { ...stats, intervals: fillIntervals(stats.intervals, since, now, every) }, countedBy: this.countedBy };
   }
 }
