@@ -96,6 +96,7 @@ export const TOKENS = {
   TransformationRepository: Symbol('TransformationRepository'),
   RequestTransformation: Symbol('RequestTransformation'),
   GetTransformation: Symbol('GetTransformation'),
+  ListTransformations: Symbol('ListTransformations'),
   CancelTransformation: Symbol('CancelTransformation'),
   RunTransformation: Symbol('RunTransformation'),
   TransformWorker: Symbol('TransformWorker'),

@@ -8,6 +8,7 @@ import { LocalDiskObjectStore } from '../../src/adapters/object-store/local-disk
 import type { SqlDatabase } from '../../src/application/ports/sql-database.port';
 import { PgSqlDatabase } from '../../src/adapters/postgres/pg-sql-database';
 import { TOKENS } from '../../src/infrastructure/tokens';
+import { expectStandardError } from '../support/error-body';
 import { eventually } from '../support/eventually';
 import { aPdf } from '../support/media-fixtures';
 import { scratchDatabase } from '../support/scratch-database';
@@ -213,5 +214,56 @@ describe('POST/GET/DELETE /api/v1/storage/transform (real PostgreSQL, pg-boss)',
       return res.body.transformations?.[0]?.status === 'completed' ? res : undefined;
     }, 25_000);
     expect(details.body.transformations[0].type).toBe('thumbnail_generation');
+  });
+
+  it('GET /storage/transform lists the caller\'s jobs newest first with their files, paged and filtered; an admin sees every user\'s', async () => {
+    const app = await start(1);
+    const alice = randomUUID();
+    const aliceToken = await aToken({ sub: alice });
+    const bobToken = await aToken();
+    const photo = await uploadImage(app, aliceToken, await anImage(120, 80));
+    const bobs = await uploadImage(app, bobToken, await anImage(60, 60));
+    const resize = await transform(app, aliceToken, { source_file_id: photo.id, transformation_type: 'image_resize', parameters: { width: 60, height: 40, format: 'png' } });
+    await finished(app, aliceToken, resize.body.transformation.id);
+    const second = await transform(app, aliceToken, { source_file_id: photo.id, transformation_type: 'format_conversion', parameters: { format: 'webp' } });
+    const bobJob = await transform(app, bobToken, { source_file_id: bobs.id, transformation_type: 'format_conversion', parameters: { format: 'webp' } });
+    await finished(app, aliceToken, second.body.transformation.id);
+
+    const list = (token: string, query = '') => request(app.app).get(`/api/v1/storage/transform${query}`).set(bearer(token));
+    const mine = await list(aliceToken);
+    expect(mine.status).toBe(200);
+    expect(mine.headers['cache-control']).toBe('no-store');
+    expect(mine.body.pagination).toEqual({ page: 1, limit: 20, total: 2, pages: 1 });
+    expect(mine.body.transformations.map((t: { transformation: { id: string } }) => t.transformation.id)).toEqual([second.body.transformation.id, resize.body.transformation.id]);
+    const [newest, oldest] = mine.body.transformations;
+    expect(oldest.transformation).toEqual(expect.objectContaining({
+      transformation_type: 'image_resize', status: 'completed', progress_percent: 100, user_id: alice, source_file_id: photo.id,
+      parameters: { width: 60, height: 40, format: 'png' }, created_at: expect.any(String), error_message: null,
+    }));
+    expect(oldest.source_file).toEqual({ id: photo.id, original_name: 'photo.png', mime_type: 'image/png', file_type: 'image', size_bytes: photo.size_bytes });
+    expect(oldest.output_file).toEqual(expect.objectContaining({ mime_type: 'image/png', original_name: expect.stringMatching(/\.png$/), urls: expect.objectContaining({ download: expect.any(String) }) }));
+    expect(newest.output_file.mime_type).toBe('image/webp');
+
+    // Pages of one, a status filter, a source filter.
+    const page2 = await list(aliceToken, '?limit=1&page=2');
+    expect(page2.body.pagination).toEqual({ page: 2, limit: 1, total: 2, pages: 2 });
+    expect(page2.body.transformations[0].transformation.id).toBe(resize.body.transformation.id);
+    expect((await list(aliceToken, '?status=queued')).body.transformations).toEqual([]);
+    expect((await list(aliceToken, `?source_file_id=${bobs.id}`)).body.pagination.total).toBe(0);
+
+    // Bob sees only his; he may not ask for Alice's; an admin sees both, and one user's with user_id.
+    const bobsList = await list(bobToken);
+    expect(bobsList.body.transformations.map((t: { transformation: { id: string } }) => t.transformation.id)).toEqual([bobJob.body.transformation.id]);
+    expectStandardError(await list(bobToken, `?user_id=${alice}`), 403, 'FORBIDDEN');
+    const adminToken = await aToken({ role: 'admin' });
+    const everyone = await list(adminToken, '?limit=100');
+    const ids = everyone.body.transformations.map((t: { transformation: { id: string } }) => t.transformation.id);
+    expect(ids).toEqual(expect.arrayContaining([second.body.transformation.id, resize.body.transformation.id, bobJob.body.transformation.id]));
+    expect((await list(adminToken, `?user_id=${alice}`)).body.pagination.total).toBe(2);
+
+    expectStandardError(await list(aliceToken, '?status=pending'), 400, 'VALIDATION_ERROR');
+    expectStandardError(await list(aliceToken, '?limit=101'), 400, 'VALIDATION_ERROR');
+    expectStandardError(await list(aliceToken, '?user_id=nope'), 400, 'VALIDATION_ERROR');
+    expectStandardError(await request(app.app).get('/api/v1/storage/transform'), 401, 'UNAUTHORIZED');
   });
 });

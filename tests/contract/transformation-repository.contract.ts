@@ -154,5 +154,27 @@ export function transformationRepositoryContract(name: string, make: () => Promi
       await repo.cancel(jobs[2]!.id, new Date());
       expect(await ahead(jobs[3]!)).toBe(1);
     });
+
+    it('lists one owner\'s jobs newest first, paged with the total, filtered by status or source; null lists every owner', async () => {
+      const other = await storedFile();
+      const base = Date.UTC(2002, 0, 1) + Math.floor(Math.random() * 1e9) * 1_000;
+      const jobs: Transformation[] = [];
+      for (let i = 0; i < 3; i++) jobs.push(await queued((b) => b.createdAt(new Date(base + i * 1_000))));
+      const elsewhere = aTransformation().of(other).createdAt(new Date(base + 5_000)).build();
+      await repo.insert(elsewhere);
+      await repo.cancel(jobs[1]!.id, new Date(base + 10_000));
+
+      const mine = await repo.list({ userId: source.userId, page: 1, limit: 2 });
+      expect(mine.total).toBe(3);
+      expect(mine.transformations.map((t) => t.id)).toEqual([jobs[2]!.id, jobs[1]!.id]);
+      expect(mine.transformations[1]).toEqual(expect.objectContaining({ status: 'cancelled', sourceFileId: source.id, userId: source.userId }));
+      expect((await repo.list({ userId: source.userId, page: 2, limit: 2 })).transformations.map((t) => t.id)).toEqual([jobs[0]!.id]);
+      expect((await repo.list({ userId: source.userId, page: 3, limit: 2 })).transformations).toEqual([]);
+      expect(await repo.list({ userId: source.userId, status: 'cancelled', page: 1, limit: 10 })).toEqual({ transformations: [await repo.findById(jobs[1]!.id)], total: 1 });
+      expect((await repo.list({ userId: randomUUID(), page: 1, limit: 10 })).total).toBe(0);
+      expect((await repo.list({ userId: null, sourceFileId: other.id, page: 1, limit: 10 })).transformations.map((t) => t.id)).toEqual([elsewhere.id]);
+      expect((await repo.list({ userId: source.userId, sourceFileId: other.id, page: 1, limit: 10 })).total).toBe(0);
+      expect((await repo.list({ userId: null, sourceFileId: 'not-a-uuid', page: 1, limit: 10 })).total).toBe(0);
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { Transformation, TransformationRepository, TransformationStatus } from '../../application/ports/transformation-repository.port';
+import type { Transformation, TransformationListQuery, TransformationRepository, TransformationStatus } from '../../application/ports/transformation-repository.port';
 import { isUuid } from '../../domain/shared/uuid';
 import type { PgSqlDatabase } from './pg-sql-database';
 
@@ -99,6 +99,17 @@ export class PgTransformationRepository implements TransformationRepository {
     if (!isUuid(id)) return null;
     const rows = await this.query<{ status: TransformationStatus }>('SELECT status FROM file_transformations WHERE id = $1', [id]);
     return rows[0]?.status ?? null;
+  }
+
+  async list(q: TransformationListQuery): Promise<{ transformations: Transformation[]; total: number }> {
+    if (q.sourceFileId !== undefined && !isUuid(q.sourceFileId)) return { transformations: [], total: 0 };
+    const where = `($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR source_file_id = $3)`;
+    const scope = [q.userId, q.status ?? null, q.sourceFileId ?? null];
+    const [rows, count] = await Promise.all([
+      this.query(`SELECT ${COLUMNS} FROM file_transformations WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5`, [...scope, q.limit, (q.page - 1) * q.limit]),
+      this.query<{ n: string }>(`SELECT count(*)::text AS n FROM file_transformations WHERE ${where}`, scope),
+    ]);
+    return { transformations: rows.map(transformationOf), total: Number(count[0]?.n ?? 0) };
   }
 
   private async change(sql: string, values: unknown[]): Promise<boolean> {

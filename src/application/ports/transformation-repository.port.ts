@@ -20,6 +20,15 @@ export interface Transformation {
   createdAt: Date;
 }
 
+export interface TransformationListQuery {
+  /** null: every user's jobs (admin). */
+  userId: string | null;
+  status?: TransformationStatus;
+  sourceFileId?: string;
+  page: number;
+  limit: number;
+}
+
 /**
  * Each state change is conditional on the current status, so a cancel racing a worker has one
  * winner: whichever update finds the status it expects.
@@ -37,4 +46,6 @@ export interface TransformationRepository {
   /** queued or processing → cancelled. */
   cancel(id: string, at: Date): Promise<boolean>;
   statusOf(id: string): Promise<TransformationStatus | null>;
+  /** Newest first (then by id), one page, with the total matching. */
+  list(query: TransformationListQuery): Promise<{ transformations: Transformation[]; total: number }>;
 }

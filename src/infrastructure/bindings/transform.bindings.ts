@@ -14,6 +14,7 @@ import { AutoTransform } from '../../application/storage/transform/auto-transfor
 import { CancelTransformation } from '../../application/storage/transform/cancel-transformation';
 import type { CreateStoredFile } from '../../application/storage/uploads/create-stored-file';
 import { GetTransformation } from '../../application/storage/transform/get-transformation';
+import { ListTransformations } from '../../application/storage/transform/list-transformations';
 import type { RemoveStoredFile } from '../../application/storage/files/remove-stored-file';
 import { RequestTransformation } from '../../application/storage/transform/request-transformation';
 import { RunTransformation } from '../../application/storage/transform/run-transformation';
@@ -78,6 +79,11 @@ export function bindTransforms(bind: Bind): void {
   bind(
     TOKENS.GetTransformation,
     (transformations: TransformationRepository, files: FileRepository) => new GetTransformation(transformations, files),
+    [TOKENS.TransformationRepository, TOKENS.FileRepository],
+  );
+  bind(
+    TOKENS.ListTransformations,
+    (transformations: TransformationRepository, files: FileRepository) => new ListTransformations(transformations, files),
     [TOKENS.TransformationRepository, TOKENS.FileRepository],
   );
   bind(
@@ -154,12 +160,19 @@ export function bindTransforms(bind: Bind): void {
 
   bind(
     TOKENS.TransformsModule,
-    (requestTransformation: RequestTransformation, getTransformation: GetTransformation, cancelTransformation: CancelTransformation, links: FileLinks, worker: BackgroundTask | null): Capability => ({
+    (
+      requestTransformation: RequestTransformation,
+      getTransformation: GetTransformation,
+      listTransformations: ListTransformations,
+      cancelTransformation: CancelTransformation,
+      links: FileLinks,
+      worker: BackgroundTask | null,
+    ): Capability => ({
       mountRoutes(routes) {
-        storageTransformRoutes(routes, { requestTransformation, getTransformation, cancelTransformation, links });
+        storageTransformRoutes(routes, { requestTransformation, getTransformation, listTransformations, cancelTransformation, links });
       },
       tasks: worker ? [worker] : [],
     }),
-    [TOKENS.RequestTransformation, TOKENS.GetTransformation, TOKENS.CancelTransformation, TOKENS.FileLinks, TOKENS.TransformWorker],
+    [TOKENS.RequestTransformation, TOKENS.GetTransformation, TOKENS.ListTransformations, TOKENS.CancelTransformation, TOKENS.FileLinks, TOKENS.TransformWorker],
   );
 }

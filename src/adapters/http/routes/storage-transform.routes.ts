@@ -1,16 +1,18 @@
 import type { CancelTransformation } from '../../../application/storage/transform/cancel-transformation';
 import type { GetTransformation } from '../../../application/storage/transform/get-transformation';
+import type { ListTransformations } from '../../../application/storage/transform/list-transformations';
 import type { RequestTransformation } from '../../../application/storage/transform/request-transformation';
 import type { Transformation } from '../../../application/ports/transformation-repository.port';
 import type { StoredFile } from '../../../domain/storage/stored-file';
 import { ErrorBodySchema } from '../openapi/error-schema';
 import { urlsFor, type FileLinks } from '../presenters/storage-files.presenter';
 import type { RouteBuilder } from '../route-builder';
-import { TransformAcceptedSchema, TransformBodySchema, TransformIdParamsSchema, TransformStatusSchema } from '../schemas/storage-transform.schemas';
+import { ListTransformsQuerySchema, ListTransformsResponseSchema, TransformAcceptedSchema, TransformBodySchema, TransformIdParamsSchema, TransformStatusSchema } from '../schemas/storage-transform.schemas';
 
 export interface TransformRouteDeps {
   requestTransformation: RequestTransformation;
   getTransformation: GetTransformation;
+  listTransformations: ListTransformations;
   cancelTransformation: CancelTransformation;
   links: FileLinks;
 }
@@ -56,6 +58,47 @@ export function storageTransformRoutes(routes: RouteBuilder, deps: TransformRout
             created_at: t.createdAt.toISOString(),
           },
           queue_position: queuePosition,
+        },
+      };
+    },
+  });
+
+  routes.define({
+    method: 'get',
+    path: '/api/v1/storage/transform',
+    tag: 'Storage',
+    auth: 'user',
+    summary: 'The caller\'s transformations (an admin: every user\'s, or one user\'s with user_id), newest first, filtered by status or source file, paged',
+    query: ListTransformsQuerySchema,
+    responses: {
+      200: { description: 'A page of jobs', schema: ListTransformsResponseSchema },
+      400: { description: 'VALIDATION_ERROR: bad filter or page', schema: ErrorBodySchema },
+      403: { description: 'FORBIDDEN: user_id of another user without the admin role', schema: ErrorBodySchema },
+    },
+    handler: async ({ query }, ctx) => {
+      const listing = await deps.listTransformations.execute({
+        caller: ctx.caller,
+        page: query.page,
+        limit: query.limit,
+        ...(query.user_id ? { userId: query.user_id } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.source_file_id ? { sourceFileId: query.source_file_id } : {}),
+      });
+      return {
+        status: 200,
+        headers: NO_STORE,
+        body: {
+          transformations: listing.items.map(({ transformation: t, sourceFile, outputFile }) => {
+            const { transformation, output_file } = present(t, outputFile, deps.links);
+            return {
+              transformation: { ...transformation, user_id: t.userId || null, parameters: t.parameters, created_at: t.createdAt.toISOString() },
+              source_file: sourceFile
+                ? { id: sourceFile.id, original_name: sourceFile.originalName, mime_type: sourceFile.mimeType, file_type: sourceFile.fileType, size_bytes: sourceFile.sizeBytes }
+                : null,
+              output_file,
+            };
+          }),
+          pagination: { page: query.page, limit: query.limit, total: listing.total, pages: Math.ceil(listing.total / query.limit) },
         },
       };
     },

@@ -1,4 +1,4 @@
-import type { Transformation, TransformationRepository, TransformationStatus } from '../../../application/ports/transformation-repository.port';
+import type { Transformation, TransformationListQuery, TransformationRepository, TransformationStatus } from '../../../application/ports/transformation-repository.port';
 
 const LIVE: readonly TransformationStatus[] = ['queued', 'processing'];
 
@@ -69,6 +69,14 @@ export class InMemoryTransformationRepository implements TransformationRepositor
 
   async statusOf(id: string): Promise<TransformationStatus | null> {
     return this.rows.get(id)?.status ?? null;
+  }
+
+  async list(q: TransformationListQuery): Promise<{ transformations: Transformation[]; total: number }> {
+    const matching = [...this.rows.values()]
+      .filter((t) => (q.userId === null || t.userId === q.userId) && (q.status === undefined || t.status === q.status) && (q.sourceFileId === undefined || t.sourceFileId === q.sourceFileId))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+    const start = (q.page - 1) * q.limit;
+    return { transformations: matching.slice(start, start + q.limit).map((t) => structuredClone(t)), total: matching.length };
   }
 
   /** The row if it is queued or processing: the only states a job moves on from. */
