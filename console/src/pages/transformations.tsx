@@ -1,38 +1,40 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, formatBytes, request } from '../api';
+import { api, formatBytes, request, session } from '../api';
 import { ErrorNote } from '../error-note';
-import { useMediaUrl } from '../media';
+import { streamUrl, useMediaUrl } from '../media';
 import { downloadBlob, percentText, usePoll } from '../poll';
 import type { StoredFile } from './files';
 
 type Kind = StoredFile['file_type'];
 type Status = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
-interface JobStatus {
+interface OutputFile { id: string; original_name: string; mime_type: string; size_bytes: number }
+interface Job {
   transformation: {
     id: string;
     source_file_id: string;
     target_file_id: string | null;
+    user_id: string | null;
     transformation_type: string;
+    parameters: Record<string, unknown>;
     status: Status;
     progress_percent: number;
+    created_at: string;
     started_at: string | null;
     completed_at: string | null;
     processing_time_ms: number | null;
     error_message: string | null;
   };
-  output_file: { id: string; original_name: string; mime_type: string; size_bytes: number } | null;
+  source_file: { id: string; original_name: string; mime_type: string; file_type: string } | null;
+  output_file: OutputFile | null;
+}
+interface JobList {
+  transformations: Job[];
+  pagination: { page: number; limit: number; total: number; pages: number };
 }
 interface Accepted {
   transformation: { id: string; status: Status; progress_percent: number; estimated_completion: string };
   queue_position: number;
-}
-interface Job {
-  id: string;
-  type: string;
-  source: string;
-  queuePosition: number | null;
-  status: JobStatus | null;
 }
 
 interface Field {
@@ -92,25 +94,23 @@ const MATRIX: Record<string, { label: string; kinds: Kind[]; fields: (kind: Kind
   ocr: { label: 'OCR (text in an image)', kinds: ['image'], fields: () => [] },
 };
 
-const FINAL: Status[] = ['completed', 'failed', 'cancelled'];
-const KEY = 'vb.console.transformations';
-
-function kept(): Job[] {
-  try {
-    const list = JSON.parse(sessionStorage.getItem(KEY) ?? '[]') as Job[];
-    return Array.isArray(list) ? list.slice(0, 20) : [];
-  } catch {
-    return [];
-  }
-}
+const LIVE: Status[] = ['queued', 'processing'];
+const STATUSES: Status[] = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
+const PAGE_SIZE = 20;
 
 export function Transformations() {
+  const admin = session()?.role === 'admin';
   const [files, setFiles] = useState<StoredFile[] | null>(null);
   const [fileId, setFileId] = useState('');
   const [type, setType] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [outputName, setOutputName] = useState('');
-  const [jobs, setJobs] = useState<Job[]>(kept);
+  const [list, setList] = useState<JobList | null>(null);
+  const [page, setPage] = useState(1);
+  const [statusFilter, setStatusFilter] = useState('');
+  const [mineOnly, setMineOnly] = useState(false);
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const [queuePositions, setQueuePositions] = useState<Record<string, number>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -122,7 +122,25 @@ export function Transformations() {
       })
       .catch(setError);
   }, []);
-  useEffect(() => sessionStorage.setItem(KEY, JSON.stringify(jobs)), [jobs]);
+
+  const query = () => {
+    const q = new URLSearchParams({ page: String(page), limit: String(PAGE_SIZE) });
+    if (statusFilter) q.set('status', statusFilter);
+    if (admin && mineOnly) q.set('user_id', session()!.userId);
+    return `/api/v1/storage/transform?${q}`;
+  };
+  const load = async () => {
+    try {
+      setList(await api<JobList>(query()));
+    } catch (err) {
+      setError(err);
+    }
+  };
+  useEffect(() => {
+    load();
+  }, [page, statusFilter, mineOnly]);
+  const live = list?.transformations.some((j) => LIVE.includes(j.transformation.status)) ?? false;
+  usePoll(live, 500, load);
 
   const file = files?.find((f) => f.id === fileId) ?? null;
   const kind: Kind = file ? (file.mime_type === 'image/svg+xml' ? 'other' : file.file_type) : 'other';
@@ -136,27 +154,6 @@ export function Transformations() {
   useEffect(() => {
     setValues(Object.fromEntries(fields.map((f) => [f.name, f.initial ?? ''])));
   }, [type, kind]);
-
-  const refresh = async () => {
-    const open = jobs.filter((j) => !j.status || !FINAL.includes(j.status.transformation.status));
-    if (open.length === 0) return;
-    const updates = await Promise.all(
-      open.map((j) =>
-        api<JobStatus>(`/api/v1/storage/transform/${j.id}`)
-          .then((status) => [j.id, status] as const)
-          .catch((err) => {
-            setError(err);
-            return null;
-          }),
-      ),
-    );
-    setJobs((list) => list.map((j) => {
-      const found = updates.find((u) => u?.[0] === j.id);
-      return found ? { ...j, status: found[1] } : j;
-    }));
-  };
-  const polling = jobs.some((j) => !j.status || !FINAL.includes(j.status.transformation.status));
-  usePoll(polling, 400, refresh);
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -173,8 +170,17 @@ export function Transformations() {
         method: 'POST',
         body: JSON.stringify({ source_file_id: file.id, transformation_type: type, parameters, ...(outputName.trim() ? { output_name: outputName.trim() } : {}) }),
       });
-      setJobs((list) => [{ id: accepted.transformation.id, type, source: file.original_name, queuePosition: accepted.queue_position, status: null }, ...list].slice(0, 20));
+      const id = accepted.transformation.id;
+      setQueuePositions((q) => ({ ...q, [id]: accepted.queue_position }));
+      // The job just started opens with its details, to follow it to its output.
+      setOpen((o) => new Set(o).add(id));
       setError(null);
+      if (page !== 1 || statusFilter) {
+        setStatusFilter('');
+        setPage(1);
+      } else {
+        await load();
+      }
     } catch (err) {
       setError(err);
     } finally {
@@ -184,13 +190,20 @@ export function Transformations() {
 
   const cancel = async (id: string) => {
     try {
-      const status = await api<JobStatus>(`/api/v1/storage/transform/${id}`, { method: 'DELETE' });
-      setJobs((list) => list.map((j) => (j.id === id ? { ...j, status } : j)));
+      await api(`/api/v1/storage/transform/${id}`, { method: 'DELETE' });
     } catch (err) {
       setError(err);
     }
+    await load();
+  };
+  const toggle = (id: string) => {
+    const next = new Set(open);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setOpen(next);
   };
 
+  const p = list?.pagination;
   return (
     <section class="page" aria-labelledby="transformations-title">
       <h1 id="transformations-title">Transformations</h1>
@@ -235,46 +248,109 @@ export function Transformations() {
         {file && types.length === 0 && <p class="muted">No transformation applies to a {file.mime_type} file.</p>}
         <button type="submit" disabled={busy || !file || !type}>{busy ? 'Starting…' : 'Start'}</button>
       </form>
-      <h2>Jobs</h2>
-      {jobs.length === 0 && <p class="muted">No transformation started from this tab yet.</p>}
-      <ul class="job-list" aria-label="Transformation jobs">
-        {jobs.map((j) => <JobRow job={j} onCancel={() => cancel(j.id)} />)}
+      <h2 id="jobs-title">{admin && !mineOnly ? 'Every user\'s transformations' : 'Your transformations'}</h2>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select name="status" value={statusFilter} onChange={(e) => { setStatusFilter((e.target as HTMLSelectElement).value); setPage(1); }}>
+            <option value="">any</option>
+            {STATUSES.map((st) => <option value={st}>{st}</option>)}
+          </select>
+        </label>
+        {admin && (
+          <label class="check"><input type="checkbox" checked={mineOnly} onChange={(e) => { setMineOnly((e.target as HTMLInputElement).checked); setPage(1); }} /> Mine only</label>
+        )}
+        <button type="button" class="small" onClick={load}>Refresh</button>
+        {p && <span class="muted small-text" data-testid="job-count">{p.total} transformation{p.total === 1 ? '' : 's'}</span>}
+      </form>
+      {list && list.transformations.length === 0 && <p class="muted">No transformations{statusFilter ? ` ${statusFilter}` : ''} yet.</p>}
+      <ul class="job-list" aria-labelledby="jobs-title">
+        {list?.transformations.map((j) => (
+          <JobRow
+            key={j.transformation.id}
+            job={j}
+            showOwner={admin && !mineOnly}
+            queuePosition={queuePositions[j.transformation.id] ?? null}
+            open={open.has(j.transformation.id)}
+            onToggle={() => toggle(j.transformation.id)}
+            onCancel={() => cancel(j.transformation.id)}
+          />
+        ))}
       </ul>
-      {jobs.some((j) => j.status && FINAL.includes(j.status.transformation.status)) && (
-        <button type="button" class="small" onClick={() => setJobs(jobs.filter((j) => !j.status || !FINAL.includes(j.status.transformation.status)))}>Clear finished jobs</button>
+      {p && p.pages > 1 && (
+        <nav class="pager" aria-label="Transformation pages">
+          <button type="button" class="small" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
+          <span>Page {p.page} of {p.pages}</span>
+          <button type="button" class="small" disabled={page >= p.pages} onClick={() => setPage(page + 1)}>Next</button>
+        </nav>
       )}
     </section>
   );
 }
 
-function JobRow({ job, onCancel }: { job: Job; onCancel: () => void }) {
-  const t = job.status?.transformation;
-  const status: Status = t?.status ?? 'queued';
-  const percent = t?.progress_percent ?? 0;
-  const output = job.status?.output_file ?? null;
+function JobRow({ job, showOwner, queuePosition, open, onToggle, onCancel }: { job: Job; showOwner: boolean; queuePosition: number | null; open: boolean; onToggle: () => void; onCancel: () => void }) {
+  const t = job.transformation;
+  const source = job.source_file?.original_name ?? `${t.source_file_id.slice(0, 8)}… (gone)`;
+  const detailsId = `job-details-${t.id}`;
   return (
-    <li class="job" data-job={job.type} data-status={status}>
+    <li class="job" data-job={t.transformation_type} data-status={t.status} data-id={t.id}>
       <div class="upload-head">
-        <span class="upload-name">{job.type}</span>
-        <span class="muted">of {job.source}</span>
-        <span class={`status-tag ${status}`} data-testid="job-status">{status}</span>
-        <span class="upload-percent" data-testid="job-percent">{percentText(percent)}</span>
+        <span class="upload-name">{t.transformation_type}</span>
+        <span class="muted" data-testid="job-source">of {source}</span>
+        <span class={`status-tag ${t.status}`} data-testid="job-status">{t.status}</span>
+        <span class="upload-percent" data-testid="job-percent">{percentText(t.progress_percent)}</span>
+        <span class="muted small-text"><time dateTime={t.created_at}>{new Date(t.created_at).toLocaleString()}</time>{showOwner && t.user_id ? ` · user ${t.user_id.slice(0, 8)}…` : ''}</span>
       </div>
-      <progress max={100} value={percent} aria-label={`${job.type} of ${job.source}: progress`} />
-      {status === 'queued' && job.queuePosition !== null && <p class="muted small-text">Position in the queue when started: {job.queuePosition}</p>}
-      {status === 'failed' && <p class="error-inline" role="status">Failed: {t?.error_message ?? 'no message'}</p>}
-      {(status === 'queued' || status === 'processing') && (
-        <button type="button" class="small" onClick={onCancel}>Cancel</button>
+      <progress max={100} value={t.progress_percent} aria-label={`${t.transformation_type} of ${source}: progress`} />
+      {t.status === 'queued' && queuePosition !== null && <p class="muted small-text">Position in the queue when started: {queuePosition}</p>}
+      {t.status === 'failed' && <p class="error-inline" role="status">Failed: {t.error_message ?? 'no message'}</p>}
+      <div class="row-actions">
+        <button type="button" class="small" aria-expanded={open} aria-controls={detailsId} onClick={onToggle}>{open ? 'Hide details' : 'Details'}</button>
+        {LIVE.includes(t.status) && <button type="button" class="small" onClick={onCancel}>Cancel</button>}
+      </div>
+      {open && (
+        <div id={detailsId} class="job-details" data-testid="job-details">
+          <dl class="meta">
+            <dt>Id</dt><dd><code>{t.id}</code></dd>
+            <dt>Parameters</dt><dd><code>{JSON.stringify(t.parameters)}</code></dd>
+            {t.started_at && <><dt>Started</dt><dd>{new Date(t.started_at).toLocaleString()}</dd></>}
+            {t.completed_at && <><dt>{t.status === 'completed' ? 'Completed' : 'Ended'}</dt><dd>{new Date(t.completed_at).toLocaleString()}</dd></>}
+          </dl>
+          {t.status === 'completed' && job.output_file && <Output output={job.output_file} took={t.processing_time_ms} />}
+          {t.status === 'completed' && !job.output_file && <p class="muted">The output file is gone.</p>}
+        </div>
       )}
-      {status === 'completed' && output && <Output output={output} took={t?.processing_time_ms ?? null} />}
     </li>
   );
 }
 
-function Output({ output, took }: { output: NonNullable<JobStatus['output_file']>; took: number | null }) {
-  const image = output.mime_type.startsWith('image/');
-  const { url, error } = useMediaUrl(image ? output.id : null);
+type PreviewKind = 'image' | 'video' | 'audio' | 'pdf' | 'text' | null;
+
+function previewKind(mime: string): PreviewKind {
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('video/')) return 'video';
+  if (mime.startsWith('audio/')) return 'audio';
+  if (mime === 'application/pdf') return 'pdf';
+  if (mime.startsWith('text/') || mime === 'application/json' || mime.endsWith('+json')) return 'text';
+  return null;
+}
+
+/** Text outputs (extracted text, OCR, waveform JSON) are shown up to this many characters. */
+const TEXT_SHOWN = 20_000;
+
+function Output({ output, took }: { output: OutputFile; took: number | null }) {
+  const kind = previewKind(output.mime_type);
+  // PDFs and text are read whole (a blob); images, audio and video through /stream (Range, seeking).
+  const { url, error } = useMediaUrl(kind && kind !== 'text' ? output.id : null, kind === 'pdf');
+  const [text, setText] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
+  useEffect(() => {
+    if (kind !== 'text') return;
+    request(streamUrl(output.id))
+      .then((res) => res.text())
+      .then(setText)
+      .catch(setFailure);
+  }, [output.id]);
   const download = async () => {
     try {
       const res = await request(`/api/v1/storage/download/${output.id}`);
@@ -283,13 +359,23 @@ function Output({ output, took }: { output: NonNullable<JobStatus['output_file']
       setFailure(err);
     }
   };
+  const label = `Output ${output.original_name}`;
   return (
     <div class="job-output">
       <p>
         Output: <strong data-testid="output-name">{output.original_name}</strong> ({output.mime_type}, {formatBytes(output.size_bytes)}){took !== null ? `, in ${took} ms` : ''}{' '}
         <button type="button" class="small" onClick={download}>Download</button>
+        {kind === 'pdf' && url && <>{' '}<a class="small" href={url} target="_blank" rel="noopener">Open the PDF</a></>}
       </p>
-      {image && url && <img class="preview output" src={url} alt={`Output ${output.original_name}`} data-testid="output-image" />}
+      {kind === 'image' && url && <img class="preview output" src={url} alt={label} data-testid="output-image" />}
+      {kind === 'video' && url && <video class="preview output" src={url} controls preload="metadata" aria-label={label} data-testid="output-video" />}
+      {kind === 'audio' && url && <audio src={url} controls preload="metadata" aria-label={label} data-testid="output-audio" />}
+      {kind === 'pdf' && url && <iframe class="preview pdf" src={url} title={label} data-testid="output-pdf" />}
+      {kind === 'text' && text !== null && (
+        <pre class="output-text" data-testid="output-text" tabIndex={0} aria-label={label}>{text.length > TEXT_SHOWN ? `${text.slice(0, TEXT_SHOWN)}\n… (${text.length - TEXT_SHOWN} more characters: download it)` : text}</pre>
+      )}
+      {kind === null && <p class="muted">No preview for {output.mime_type}: download it.</p>}
+      {kind !== null && kind !== 'text' && !url && !error && <p class="muted">Loading the preview…</p>}
       <ErrorNote error={error ?? failure} />
     </div>
   );
