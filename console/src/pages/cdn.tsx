@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, formatBytes } from '../api';
+import { Chart } from '../chart';
 import { ErrorNote } from '../error-note';
 import { usePoll } from '../poll';
 import type { StoredFile } from './files';
 
+interface Interval { start: string; requests: number; cache_hits: number; cache_misses: number; hit_ratio: number; bandwidth_bytes: number }
 interface Stats {
   period: string;
+  interval: string;
   counted_by: 'cdn_log' | 'origin';
   stats: {
     total_requests: number;
@@ -15,6 +18,7 @@ interface Stats {
     bandwidth_gb: number;
     bandwidth_bytes: number;
     top_files: { file_id: string; requests: number; bandwidth_bytes: number }[];
+    intervals: Interval[];
     geographic_distribution?: Record<string, number>;
   };
 }
@@ -38,6 +42,26 @@ function Bars({ label, rows }: { label: string; rows: { key: string; name: strin
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Requests (hits and misses), hit ratio and bandwidth per interval of the period. */
+function Charts({ intervals }: { intervals: Interval[] }) {
+  const t = intervals.map((i) => Date.parse(i.start) / 1000);
+  const busiest = intervals.reduce((best, i) => (i.requests > (best?.requests ?? 0) ? i : best), null as Interval | null);
+  // Keyed by the period's intervals: a new period draws new charts (uPlot keeps its scales).
+  const key = `${intervals.length}-${intervals[0]?.start ?? ''}`;
+  return (
+    <div data-testid="cdn-charts" data-intervals={intervals.length} data-requests={intervals.reduce((n, i) => n + i.requests, 0)}>
+      <div class="charts" key={key}>
+        <Chart title="Requests" series={[{ label: 'requests', color: '#2563eb' }, { label: 'hits', color: '#059669' }, { label: 'misses', color: '#d97706' }]} data={[t, intervals.map((i) => i.requests), intervals.map((i) => i.cache_hits), intervals.map((i) => i.cache_misses)]} />
+        <Chart title="Hit ratio (%)" series={[{ label: 'hit ratio', color: '#7c3aed' }]} data={[t, intervals.map((i) => (i.requests > 0 ? i.hit_ratio : null))]} />
+        <Chart title="Bandwidth (KB)" series={[{ label: 'KB sent', color: '#0f766e' }]} data={[t, intervals.map((i) => i.bandwidth_bytes / 1024)]} />
+      </div>
+      <p class="muted small-text" data-testid="cdn-busiest">
+        {busiest ? `Busiest: ${new Date(busiest.start).toLocaleString()}, ${busiest.requests} requests, ${formatBytes(busiest.bandwidth_bytes)}.` : 'No requests in this period.'}
+      </p>
+    </div>
   );
 }
 
@@ -104,6 +128,8 @@ export function Cdn() {
             <div class="stat"><span class="stat-label">Hit ratio</span><span class="stat-value">{s.hit_ratio.toFixed(1)} %</span></div>
             <div class="stat"><span class="stat-label">Bandwidth</span><span class="stat-value">{formatBytes(s.bandwidth_bytes)}</span></div>
           </div>
+          <h2>Over time <span class="muted small-text">(one point per {stats!.interval})</span></h2>
+          <Charts intervals={s.intervals} />
           <h2>Hits and misses</h2>
           <Bars label="Cache hits and misses" rows={[
             { key: 'hits', name: 'Hits', value: s.cache_hits, text: String(s.cache_hits) },

@@ -207,7 +207,9 @@ function Migrations() {
   const start = async () => {
     try {
       const started = await api<MigrationRun>('/api/v1/migrations/run', { method: 'POST', body: JSON.stringify({}) });
-      setRun({ ...started, steps: [], error: null });
+      setRun({ ...started, steps: started.steps ?? [], error: started.error ?? null });
+      // A run that finished before answering is not polled: the status is read again now.
+      if (started.status !== 'running') void load();
     } catch (err) {
       setError(err);
     }
@@ -230,7 +232,7 @@ function Migrations() {
         </>
       )}
       {run && (
-        <div>
+        <div data-testid="migration-run" data-status={run.status}>
           <span class={`status-tag ${run.status}`}>{run.status}</span> <span class="upload-percent">{percentText(percent)}</span>
           <progress max={100} value={percent} aria-label="Migration run progress" />
           {run.error && <p class="error-inline">{run.error.version}: {run.error.message}</p>}
