@@ -18,6 +18,8 @@ import { renderComparison } from './support/render-comparison';
  * completed), against the same work done directly by sharp and by the `ffmpeg` command line, in one run.
  * Needs PostgreSQL as the tests find it, and ffmpeg/ffprobe on the PATH.
  */
+/** BENCH_SECTIONS: which sections run, e.g. `render` for section 3 alone (default: all three). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'thumbnail,transcode,render').split(',').map((s) => s.trim()));
 const THUMB_RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TRANSCODE_RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const POLL_MS = 20;
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     const clip = path.join(tmp, 'clip-720p-10s.mp4');
     log('generating a 1920×1080 JPEG and a 10 s 1280×720 H.264/AAC mp4 with ffmpeg...\n');
     execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=1', '-frames:v', '1', '-q:v', '2', '-y', image]);
-    execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    if (SECTIONS.has('transcode')) execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
       '-t', '10', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'medium', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', '-y', clip]);
 
     db = await createBenchDatabase();
@@ -71,7 +73,13 @@ async function main(): Promise<void> {
       JWT_SECRET: SECRET, STORAGE_SIGNING_SECRET: `${SECRET}-signing`, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', PROMETHEUS_PORT: '0',
       STORAGE_PROVIDER: 'local_disk', STORAGE_QUOTA_USER: 'unlimited', PUBLIC_BASE_URL: base, RATE_LIMIT_USER: '1000000000',
       TRASH_PURGE_INTERVAL_MS: '3600000', TRANSFORM_CONCURRENCY: '1', IMAGE_ENGINE: 'sharp', MEDIA_ENGINE: 'native',
-      RENDER_NEW_PER_MINUTE: '0', RENDER_CONCURRENCY: '2', BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      RENDER_NEW_PER_MINUTE: '0', BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // BENCH_RENDER_CONCURRENCY: the service's RENDER_CONCURRENCY (default: its own default).
+      ...(process.env.BENCH_RENDER_CONCURRENCY ? { RENDER_CONCURRENCY: process.env.BENCH_RENDER_CONCURRENCY } : {}),
+      // BENCH_CPU_PROF_DIR: a V8 CPU profile of the service, written when it stops (support/cpu-profile-preload.cjs).
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? { BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR, NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'cpu-profile-preload.cjs')}` }
+        : {}),
     });
     service.start();
     await service.waitFor(`${base}/health`);
@@ -79,52 +87,61 @@ async function main(): Promise<void> {
     const token = await aToken({ role: 'user', sub: randomUUID(), secret: SECRET, ttlSeconds: 3600 });
     const api = new Api(base, token);
     const imageId = await api.upload(image, 'image/jpeg');
-    const clipId = await api.upload(clip, 'video/mp4');
+    const clipId = SECTIONS.has('transcode') ? await api.upload(clip, 'video/mp4') : '';
 
     const rows: Row[] = [];
     const serviceRuns = new Map<string, ServiceRun[]>();
 
     // 1. Thumbnail: one untimed warm-up each (sharp's first call loads libvips), then alternate.
     const thumbBody = { source_file_id: imageId, transformation_type: 'thumbnail_generation', parameters: {} };
-    log('thumbnail warm-up...\n');
-    await api.transform(thumbBody);
-    await sharpThumbnail(image);
-    const thumbService: ServiceRun[] = [];
-    const thumbDirect: number[] = [];
-    for (let i = 0; i < THUMB_RUNS; i++) {
-      log(`thumbnail ${i + 1}/${THUMB_RUNS} (service, sharp)...\n`);
-      thumbService.push(await api.transform(thumbBody));
-      thumbDirect.push(await sharpThumbnail(image));
+    if (SECTIONS.has('thumbnail')) {
+      log('thumbnail warm-up...\n');
+      await api.transform(thumbBody);
+      await sharpThumbnail(image);
+      const thumbService: ServiceRun[] = [];
+      const thumbDirect: number[] = [];
+      for (let i = 0; i < THUMB_RUNS; i++) {
+        log(`thumbnail ${i + 1}/${THUMB_RUNS} (service, sharp)...\n`);
+        thumbService.push(await api.transform(thumbBody));
+        thumbDirect.push(await sharpThumbnail(image));
+      }
+      rows.push({ scenario: 'thumbnail: service job (POST → GET completed)', ms: thumbService.map((r) => r.wallMs) });
+      rows.push({ scenario: 'thumbnail: sharp direct (read file, resize 200×200 inside, JPEG q80)', ms: thumbDirect });
+      serviceRuns.set('thumbnail', thumbService);
     }
-    rows.push({ scenario: 'thumbnail: service job (POST → GET completed)', ms: thumbService.map((r) => r.wallMs) });
-    rows.push({ scenario: 'thumbnail: sharp direct (read file, resize 200×200 inside, JPEG q80)', ms: thumbDirect });
-    serviceRuns.set('thumbnail', thumbService);
 
     // 2. Transcode to 480p: the same ffmpeg arguments the service's native transformer builds.
-    const probe = parseProbe(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', clip], { encoding: 'utf8' }));
     const out = path.join(tmp, 'out-480p.mp4');
-    const ffmpegArgs = [...FFMPEG_PREFIX, ...transformArgs(clip, out, TRANSCODE, probe)];
-    const transcodeBody = { source_file_id: clipId, transformation_type: 'video_resize', parameters: { height: 480, format: 'mp4' } };
-    const transcodeService: ServiceRun[] = [];
-    const transcodeDirect: number[] = [];
-    const probeDirect: number[] = [];
-    for (let i = 0; i < TRANSCODE_RUNS; i++) {
-      log(`transcode ${i + 1}/${TRANSCODE_RUNS} (service, ffmpeg)...\n`);
-      transcodeService.push(await api.transform(transcodeBody));
-      probeDirect.push(await timeCommand('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', clip]));
-      transcodeDirect.push(await timeCommand('ffmpeg', ffmpegArgs));
-      fs.rmSync(out, { force: true });
+    let ffmpegArgs: string[] = [];
+    if (SECTIONS.has('transcode')) {
+      const probe = parseProbe(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', clip], { encoding: 'utf8' }));
+      ffmpegArgs = [...FFMPEG_PREFIX, ...transformArgs(clip, out, TRANSCODE, probe)];
+      const transcodeBody = { source_file_id: clipId, transformation_type: 'video_resize', parameters: { height: 480, format: 'mp4' } };
+      const transcodeService: ServiceRun[] = [];
+      const transcodeDirect: number[] = [];
+      const probeDirect: number[] = [];
+      for (let i = 0; i < TRANSCODE_RUNS; i++) {
+        log(`transcode ${i + 1}/${TRANSCODE_RUNS} (service, ffmpeg)...\n`);
+        transcodeService.push(await api.transform(transcodeBody));
+        probeDirect.push(await timeCommand('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', clip]));
+        transcodeDirect.push(await timeCommand('ffmpeg', ffmpegArgs));
+        fs.rmSync(out, { force: true });
+      }
+      rows.push({ scenario: 'transcode 720p → 480p: service job (POST → GET completed)', ms: transcodeService.map((r) => r.wallMs) });
+      rows.push({ scenario: 'transcode 720p → 480p: ffmpeg CLI direct, same arguments', ms: transcodeDirect });
+      rows.push({ scenario: 'ffprobe of the clip (the service probes before each transcode)', ms: probeDirect });
+      serviceRuns.set('transcode', transcodeService);
     }
-    rows.push({ scenario: 'transcode 720p → 480p: service job (POST → GET completed)', ms: transcodeService.map((r) => r.wallMs) });
-    rows.push({ scenario: 'transcode 720p → 480p: ffmpeg CLI direct, same arguments', ms: transcodeDirect });
-    rows.push({ scenario: 'ffprobe of the clip (the service probes before each transcode)', ms: probeDirect });
-    serviceRuns.set('transcode', transcodeService);
 
     // 3. Renditions on request (issue 15): first and cached renders, 10 concurrent clients.
-    const render = await renderComparison(base, token, image, imageId, (file, type) => api.upload(file, type), tmp, log);
+    const render = SECTIONS.has('render') ? await renderComparison(base, token, image, imageId, (file, type) => api.upload(file, type), tmp, log, service.pid!) : null;
 
-    report(rows, serviceRuns, { image, clip, ffmpegArgs: ffmpegArgs.map((a) => (a === clip ? 'in.mp4' : a === out ? 'out.mp4' : a)) });
-    log(`\nRenditions (10 concurrent clients):\n${render.lines.join('\n')}\n`);
+    if (SECTIONS.has('thumbnail') && SECTIONS.has('transcode')) report(rows, serviceRuns, { image, clip, ffmpegArgs: ffmpegArgs.map((a) => (a === clip ? 'in.mp4' : a === out ? 'out.mp4' : a)) });
+    if (render) {
+      log(`\nMachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+        `sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+      log(`\nRenditions (10 concurrent clients):\n${render.lines.join('\n')}\n`);
+    }
   } catch (error) {
     if (service) process.stderr.write(`service output (tail):\n${service.output.slice(-3000)}\n`);
     throw error;
