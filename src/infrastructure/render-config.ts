@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { parsePresets, type RenderPreset } from '../domain/storage/rendition';
 
@@ -11,7 +12,8 @@ export const renderEnv = {
   RENDER_MAX_DIMENSION: whole(16, 16_384).default(4_096),
   RENDER_MAX_PIXELS: whole(1, 1_000_000_000).default(100_000_000),
   RENDER_NEW_PER_MINUTE: whole(0, 1_000_000).default(120),
-  RENDER_CONCURRENCY: whole(1, 64).default(2),
+  /** Default: the core count, at least 2 (a drawing is mostly one core's work: decode, resize, encode). */
+  RENDER_CONCURRENCY: whole(1, 64).optional(),
   RENDER_CACHE_MAX_BYTES: z
     .string()
     .trim()
@@ -39,7 +41,7 @@ export interface RenderConfig {
   maxInputPixels: number;
   /** New renditions per caller per minute (cached ones never count); 0: unlimited. */
   newPerMinute: number;
-  /** Renditions this process produces at once. */
+  /** Renditions this process draws at once. */
   concurrency: number;
   /** The rendition cache's bound: past it, least recently used renditions are evicted. */
   cacheMaxBytes: number;
@@ -61,7 +63,7 @@ export function renderConfig(e: RenderEnv, problems: string[]): RenderConfig {
     maxDimension: e.RENDER_MAX_DIMENSION,
     maxInputPixels: e.RENDER_MAX_PIXELS,
     newPerMinute: e.RENDER_NEW_PER_MINUTE,
-    concurrency: e.RENDER_CONCURRENCY,
+    concurrency: e.RENDER_CONCURRENCY ?? Math.min(64, Math.max(2, os.availableParallelism())),
     cacheMaxBytes: e.RENDER_CACHE_MAX_BYTES,
     presets,
     allowArbitrary: e.RENDER_ALLOW_ARBITRARY,

@@ -18,21 +18,10 @@ export class SharpImageTransformer implements ImageTransformer {
   async transform(input: Buffer | Readable, operation: ImageOperation) {
     const source = await readInput(input);
     const limitInputPixels = operation.maxInputPixels ?? true;
-    let metadata: sharp.Metadata;
+    // With the format given, the header is not read apart: the pipeline's own pixel limit refuses a
+    // bomb from its header, before a pixel is decoded, and only then is it read for the details.
+    const format = operation.format ?? asImageFormat((await this.header(source)).format);
     try {
-      // The header only: a bomb is refused before a pixel of it is decoded.
-      metadata = await sharp(source, { limitInputPixels: false }).metadata();
-    } catch (error) {
-      throw new TransformationFailed(`The image could not be processed: ${(error as Error).message}`, { reason: 'unreadable' });
-    }
-    const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
-    if (operation.maxInputPixels !== undefined && pixels > operation.maxInputPixels) {
-      throw new TransformationFailed(`The image has ${metadata.width}×${metadata.height} pixels, more than the ${operation.maxInputPixels} allowed`, {
-        reason: 'too_many_pixels', width: metadata.width, height: metadata.height, max_pixels: operation.maxInputPixels,
-      });
-    }
-    try {
-      const format = operation.format ?? asImageFormat(metadata.format);
       let pipeline = sharp(source, { animated: false, limitInputPixels }).rotate();
       if (operation.width !== undefined || operation.height !== undefined) {
         const position = operation.position === undefined ? undefined : POSITIONS[operation.position];
@@ -55,6 +44,21 @@ export class SharpImageTransformer implements ImageTransformer {
         : pipeline.gif();
       const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
       return { data, format, width: info.width, height: info.height };
+    } catch (error) {
+      if (operation.maxInputPixels !== undefined && /exceeds pixel limit/.test((error as Error).message)) {
+        const { width, height } = await this.header(source);
+        throw new TransformationFailed(`The image has ${width}×${height} pixels, more than the ${operation.maxInputPixels} allowed`, {
+          reason: 'too_many_pixels', width, height, max_pixels: operation.maxInputPixels,
+        });
+      }
+      throw new TransformationFailed(`The image could not be processed: ${(error as Error).message}`, { reason: 'unreadable' });
+    }
+  }
+
+  /** The header only (no pixel decoded, whatever its size). */
+  private async header(source: Buffer): Promise<sharp.Metadata> {
+    try {
+      return await sharp(source, { limitInputPixels: false }).metadata();
     } catch (error) {
       throw new TransformationFailed(`The image could not be processed: ${(error as Error).message}`, { reason: 'unreadable' });
     }

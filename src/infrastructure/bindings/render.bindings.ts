@@ -41,11 +41,14 @@ export function bindRender(bind: Bind): void {
     (config: Config, cache: RenditionCache, image: ImageTransformer, media: MediaTransformer | null, pages: DocumentRenderer | null, store: ObjectStore, content: FileContent, locks: ProductionLocks, rate: RateLimitCounter) => {
       const engines = { image, media, pages, scratch: new TempScratchFolders() };
       const r = config.render;
+      // Each production holds a pooled connection (its lock) and needs another for its queries; twice as
+      // many productions as drawings, so that one's reads, lock and writes overlap another's drawing.
+      const productions = Math.max(1, Math.min(2 * r.concurrency, config.pool.max - 1));
       return new RenderFile(cache, new DrawRendition(engines, store, content, r.maxInputPixels), engines, locks, rate, {
         limits: { maxDimension: r.maxDimension, defaultQuality: r.imageQuality, presets: r.presets, allowArbitrary: r.allowArbitrary },
         newPerMinute: r.newPerMinute,
-        // Each production holds a pooled connection (its lock) and needs another for its queries.
-        concurrency: Math.max(1, Math.min(r.concurrency, config.pool.max - 1)),
+        concurrency: Math.min(r.concurrency, productions),
+        productions,
       });
     },
     [TOKENS.Config, TOKENS.RenditionCache, TOKENS.ImageTransformer, TOKENS.MediaTransformer, TOKENS.DocumentRenderer, TOKENS.ObjectStore, TOKENS.FileContent, TOKENS.ProductionLocks, TOKENS.RateLimitStore],

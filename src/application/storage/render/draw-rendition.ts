@@ -49,8 +49,23 @@ export class DrawRendition {
     private readonly maxInputPixels: number,
   ) {}
 
-  async draw(file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat): Promise<{ data: Buffer; width: number; height: number }> {
-    const picture = source === 'image' ? await readAll(await this.read(file)) : source === 'video' ? await this.posterFrame(file, spec.frame ?? 1) : await this.firstPage(file, spec);
+  /**
+   * `bound` runs the drawing itself (a frame or a page taken, then the image engine), the part a
+   * process does a few of at once; an image's source is read before it, so reads overlap drawings.
+   */
+  async draw(
+    file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat,
+    bound: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  ): Promise<{ data: Buffer; width: number; height: number }> {
+    // A video is streamed to ffmpeg's scratch folder within the drawing; images and PDFs are read whole first.
+    const bytes = source === 'video' ? null : await readAll(await this.read(file));
+    return bound(async () => {
+      const picture = source === 'video' ? await this.posterFrame(file, spec.frame ?? 1) : source === 'page' ? await this.firstPage(bytes!, spec) : bytes!;
+      return this.pixels(picture, spec, format);
+    });
+  }
+
+  private async pixels(picture: Buffer, spec: RenditionSpec, format: RenditionFormat): Promise<{ data: Buffer; width: number; height: number }> {
     const result = await this.engines.image.transform(picture, {
       ...(spec.width !== null ? { width: spec.width } : {}),
       ...(spec.height !== null ? { height: spec.height } : {}),
@@ -89,10 +104,10 @@ export class DrawRendition {
     });
   }
 
-  private async firstPage(file: StoredFile, spec: RenditionSpec): Promise<Buffer> {
+  private async firstPage(pdf: Buffer, spec: RenditionSpec): Promise<Buffer> {
     const wanted = Math.max(spec.width ?? 0, spec.height ?? 0);
     const width = wanted === 0 ? DEFAULT_PAGE_WIDTH : Math.min(MAX_PAGE_WIDTH, Math.max(256, 2 * wanted));
-    return this.engines.pages!.renderFirstPage(await readAll(await this.read(file)), { width });
+    return this.engines.pages!.renderFirstPage(pdf, { width });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { entityTag, noneMatchHits } from '../../../domain/storage/byte-range';
 import { FileNotFound } from '../../../domain/storage/errors';
 import { ValidationFailed } from '../../../domain/shared/errors';
@@ -18,8 +18,14 @@ export interface RenderFileSettings {
   limits: RenderLimits;
   /** New renditions per caller per minute (RENDER_NEW_PER_MINUTE); 0: no limit. */
   newPerMinute: number;
-  /** Renditions produced at once by this process (RENDER_CONCURRENCY). */
+  /** Renditions drawn at once by this process (RENDER_CONCURRENCY): the decoding, resizing and encoding. */
   concurrency: number;
+  /**
+   * Productions under way at once in this process: each holds its lock (a database connection) while
+   * it reads its source, waits for a drawing slot, draws and stores. Above `concurrency`, so that the
+   * reads, lock round trips and writes of some overlap the drawing of others; at least `concurrency`.
+   */
+  productions: number;
 }
 
 export interface RenderInput {
@@ -45,9 +51,9 @@ export type RenderOutcome =
  * before anything is read, so a revalidation costs no storage access at all.
  */
 export class RenderFile {
-  private readonly inFlight = new Map<string, Promise<{ rendition: Rendition; produced: boolean }>>();
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly inFlight = new Map<string, Promise<Obtained>>();
+  private readonly productions: Slots;
+  private readonly draws: Slots;
 
   constructor(
     private readonly cache: RenditionCache,
@@ -56,7 +62,10 @@ export class RenderFile {
     private readonly locks: ProductionLocks,
     private readonly rate: RateLimitCounter | null,
     private readonly settings: RenderFileSettings,
-  ) {}
+  ) {
+    this.draws = new Slots(settings.concurrency);
+    this.productions = new Slots(Math.max(settings.concurrency, settings.productions));
+  }
 
   async execute(input: RenderInput): Promise<RenderOutcome> {
     const { file } = input;
@@ -73,10 +82,11 @@ export class RenderFile {
     if (noneMatchHits(input.ifNoneMatch, etag)) return { kind: 'not_modified', etag, variesByAccept };
 
     for (let attempt = 0; ; attempt++) {
-      const { rendition, produced } = await this.obtain(file, source, spec, format, key, input.callerKey);
+      const { rendition, produced, data } = await this.obtain(file, source, spec, format, key, input.callerKey);
       if (input.headOnly) return { kind: 'rendition', etag, variesByAccept, mimeType: renditionMimeType(format), size: rendition.sizeBytes, body: null, produced };
       try {
-        const body = await this.cache.open(rendition);
+        // Just produced (here or in a production this request joined): answered from the bytes in hand, not read back.
+        const body = data ? Readable.from([data], { objectMode: false }) : await this.cache.open(rendition);
         return { kind: 'rendition', etag, variesByAccept, mimeType: renditionMimeType(format), size: rendition.sizeBytes, body, produced };
       } catch (error) {
         // Evicted between its lookup and its read: produce it again, once.
@@ -93,32 +103,29 @@ export class RenderFile {
     return spec.format === 'source' ? own : spec.format;
   }
 
-  private async obtain(file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat, key: string, callerKey: string) {
+  private async obtain(file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat, key: string, callerKey: string): Promise<Obtained> {
     const cached = await this.cache.find(file.id, key);
-    if (cached) return { rendition: cached, produced: false };
+    if (cached) return { rendition: cached, produced: false, data: null };
     const flightKey = `${file.id}:${key}`;
     const joined = this.inFlight.get(flightKey);
     // Whoever joins a production in flight gets its rendition, not the credit for producing it.
-    if (joined) return { rendition: (await joined).rendition, produced: false };
+    if (joined) return { ...(await joined), produced: false };
     const flight = this.produce(file, source, spec, format, key, callerKey).finally(() => this.inFlight.delete(flightKey));
     this.inFlight.set(flightKey, flight);
     return flight;
   }
 
-  private async produce(file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat, key: string, callerKey: string) {
+  private async produce(file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat, key: string, callerKey: string): Promise<Obtained> {
     await this.countNew(callerKey);
-    await this.slot();
-    try {
-      return await this.locks.exclusively(`rendition:${file.id}:${key}`, async () => {
+    return this.productions.run(() =>
+      this.locks.exclusively(`rendition:${file.id}:${key}`, async (): Promise<Obtained> => {
         // Another process may have produced it while this one waited for the lock.
         const done = await this.cache.find(file.id, key);
-        if (done) return { rendition: done, produced: false };
-        const image = await this.drawer.draw(file, source, spec, format);
-        return { rendition: await this.cache.store(file, key, canonicalParameters(spec, format), format, image), produced: true };
-      });
-    } finally {
-      this.release();
-    }
+        if (done) return { rendition: done, produced: false, data: null };
+        const image = await this.drawer.draw(file, source, spec, format, (work) => this.draws.run(work));
+        return { rendition: await this.cache.store(file, key, canonicalParameters(spec, format), format, image), produced: true, data: image.data };
+      }),
+    );
   }
 
   private async countNew(callerKey: string): Promise<void> {
@@ -133,17 +140,31 @@ export class RenderFile {
     }
   }
 
-  private async slot(): Promise<void> {
-    if (this.running < this.settings.concurrency) {
-      this.running++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
+}
 
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
+/** A rendition found or produced; `data`: its bytes when this process has just produced it. */
+interface Obtained {
+  rendition: Rendition;
+  produced: boolean;
+  data: Buffer | null;
+}
+
+/** At most `size` at once, the others waiting in arrival order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.size) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
