@@ -125,6 +125,21 @@ export function mediaTransformerContract(name: string, make: () => Promise<Media
       expect(p.durationSeconds).toBeGreaterThan(1.5);
     });
 
+    // An 8 kHz recording (a phone call, a voice memo) at the default bitrate: libvorbis alone has no setup for it.
+    // (Not aac: ADTS carries no duration, and probes estimate it from a bitrate 8 kHz AAC cannot reach.)
+    it.each([
+      ['mp3', 'mp3'],
+      ['ogg', 'vorbis'],
+    ] as const)('encodes %s audio from an 8 kHz source at 192k', async (format, audioCodec) => {
+      const source = out('tone-8k.wav');
+      if (!(await exists(source))) ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000:duration=2', source]);
+      const target = out(`audio-8k.${format}`);
+      await t.transform(source, target, { kind: 'audio', format, bitrateKbps: 192 });
+      const p = await t.probe(target);
+      expect(p).toMatchObject({ audioCodec, videoCodec: null });
+      expect(p.durationSeconds).toBeGreaterThan(1.5);
+    });
+
     it('takes a frame as a PNG, at a time clamped to the duration', async () => {
       const target = out('frame.png');
       await t.transform(video, target, { kind: 'frame', atSeconds: 1, width: 320 });

@@ -61,15 +61,17 @@ function videoArgs(op: VideoOperation): string[] {
   }
 }
 
-const AUDIO: Record<AudioOperation['format'], { codec: string; muxer: string }> = {
+const AUDIO: Record<AudioOperation['format'], { codec: string; muxer: string; rate?: string[] }> = {
   mp3: { codec: 'libmp3lame', muxer: 'mp3' },
   aac: { codec: 'aac', muxer: 'adts' },
-  ogg: { codec: 'libvorbis', muxer: 'ogg' },
+  // libvorbis has no bitrate setup for low sample rates ("encoder setup failed" for an 8 kHz source at
+  // every bitrate from 64k): its output is resampled to 44.1 kHz, which every bitrate offered supports.
+  ogg: { codec: 'libvorbis', muxer: 'ogg', rate: ['-ar', '44100'] },
 };
 
 function audioArgs(op: AudioOperation): string[] {
-  const { codec, muxer } = AUDIO[op.format];
-  return ['-map', '0:a:0', '-vn', '-c:a', codec, '-b:a', `${op.bitrateKbps}k`, '-f', muxer];
+  const { codec, muxer, rate = [] } = AUDIO[op.format];
+  return ['-map', '0:a:0', '-vn', '-c:a', codec, '-b:a', `${op.bitrateKbps}k`, ...rate, '-f', muxer];
 }
 
 /** Mono signed 16-bit PCM at a low rate, on stdout: enough for a waveform, and small. */
