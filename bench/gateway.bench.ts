@@ -51,6 +51,10 @@ async function main(): Promise<void> {
       BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       // BENCH_WORKERS=2: the same service as two cluster workers (issue 12); forwarding needs its secret in production.
       WORKERS: process.env.BENCH_WORKERS ?? '1', INTERNAL_SECRET: randomBytes(32).toString('hex'),
+      // BENCH_CPU_PROF_DIR: a V8 CPU profile of the service, written when it stops (support/cpu-profile-preload.cjs).
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? { BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR, NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'cpu-profile-preload.cjs')}` }
+        : {}),
     });
   const service = serviceOn(port, AUDIT_ENABLED);
   let other: ServiceProcess | undefined;

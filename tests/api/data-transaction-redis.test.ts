@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { Client } from 'pg';
 import { expectStandardError } from '../support/error-body';
+import { eventually } from '../support/eventually';
 import { currentRun } from '../support/run-resources';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { aToken, bearer } from '../support/tokens';
@@ -112,9 +113,12 @@ describe('POST /api/v1/data/transaction (Redis operations)', () => {
     ]);
   });
 
-  it('marks the outbox entries applied once done', async () => {
+  it('marks the outbox entries applied once done (after the response: the marks are written in batches off its path)', async () => {
     const res = await run(alice.token, [update('users', { id: alice.id }, { first_name: 'A' }), redis('incr', aKey())]).expect(200);
-    const { rows } = await sql.query('SELECT seq, kind, applied_at IS NOT NULL AS applied FROM data_outbox WHERE transaction_id = $1 ORDER BY id', [res.body.transaction_id]);
+    const rows = await eventually('outbox entries marked', async () => {
+      const { rows: marked } = await sql.query('SELECT seq, kind, applied_at IS NOT NULL AS applied FROM data_outbox WHERE transaction_id = $1 ORDER BY id', [res.body.transaction_id]);
+      return marked.every((r: { applied: boolean }) => r.applied) ? marked : undefined;
+    });
     expect(rows).toEqual([
       { seq: 0, kind: 'invalidate', applied: true },
       { seq: 2, kind: 'redis', applied: true },

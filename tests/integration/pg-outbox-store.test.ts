@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { PgOutboxStore, RELAY_LOCK_KEY } from '../../src/adapters/postgres/pg-outbox-store';
 import type { PgSqlDatabase } from '../../src/adapters/postgres/pg-sql-database';
@@ -43,4 +44,62 @@ outboxStoreContract('PgOutboxStore', async () => {
     },
     close: async () => undefined,
   };
+});
+
+describe('PgOutboxStore, entries sent with the COMMIT', () => {
+  const set = (key: string, value: string) => ({ kind: 'redis' as const, command: { op: 'set' as const, key, value, ttlSeconds: null } });
+  const txId = () => `tx_${randomBytes(12).toString('hex')}`;
+  const stored = async (transactionId: string) =>
+    (await sql.query('SELECT seq, effect FROM data_outbox WHERE transaction_id = $1 ORDER BY id', [transactionId])).rows;
+
+  it('stores them with the commit and answers what to apply (older unapplied entries on the key first) once committed', async () => {
+    const store = new PgOutboxStore(db, db, 200);
+    const key = `k:${randomBytes(4).toString('hex')}`;
+    const earlier = txId();
+    const first = await db.openSession();
+    await first.begin();
+    await store.record(first, earlier, [{ seq: 1, effect: set(key, 'a') }]);
+    await first.commit();
+    await first.release();
+
+    const later = txId();
+    const session = await db.openSession();
+    await session.begin();
+    // A value with quotes and a backslash: inlined as a literal, stored as given.
+    const recorded = await store.record(session, later, [{ seq: 0, effect: { kind: 'invalidate', tables: ['projects'] } }, { seq: 2, effect: set(key, `it's "b" \\ c`) }], { withCommit: true, readPending: 10 });
+    // Nothing is sent before the COMMIT.
+    await expect(stored(later)).resolves.toEqual([]);
+    await session.commit();
+    await session.release();
+    const pending = await recorded.pendingAtCommit!;
+    expect(pending.map((e) => [e.transactionId, e.seq])).toEqual([[earlier, 1], [later, 0], [later, 2]]);
+    expect(pending[2]!.effect).toEqual(set(key, `it's "b" \\ c`));
+    await expect(stored(later)).resolves.toEqual([
+      { seq: 0, effect: { kind: 'invalidate', tables: ['projects'] } },
+      { seq: 2, effect: set(key, `it's "b" \\ c`) },
+    ]);
+  });
+
+  it('stores nothing and answers nothing when the transaction rolls back, or its COMMIT fails', async () => {
+    const store = new PgOutboxStore(db, db, 200);
+    const rolledBack = txId();
+    const session = await db.openSession();
+    await session.begin();
+    const recorded = await store.record(session, rolledBack, [{ seq: 1, effect: set('k:rb', 'x') }], { withCommit: true, readPending: 10 });
+    await session.rollback();
+    await session.release();
+    await expect(recorded.pendingAtCommit).rejects.toThrow();
+    await expect(stored(rolledBack)).resolves.toEqual([]);
+
+    // A statement that fails in the commit's round trip (the same transaction id and seq twice): no COMMIT.
+    const twice = txId();
+    const other = await db.openSession();
+    await other.begin();
+    const again = await store.record(other, twice, [{ seq: 1, effect: set('k:dup', 'x') }], { withCommit: true, readPending: 10 });
+    await store.record(other, twice, [{ seq: 1, effect: set('k:dup', 'y') }], { withCommit: true });
+    await expect(other.commit()).rejects.toThrow();
+    await other.release();
+    await expect(again.pendingAtCommit).rejects.toThrow();
+    await expect(stored(twice)).resolves.toEqual([]);
+  });
 });

@@ -6,8 +6,14 @@ import type { DatabaseSession } from './database-session.port';
  * when their transaction committed, then applied after the commit (by the request, else the relay).
  */
 export interface OutboxStore {
-  /** Inside the session's open transaction: the entries commit or roll back with it. */
-  record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[]): Promise<void>;
+  /**
+   * Inside the session's open transaction: the entries commit or roll back with it. `withCommit`: the
+   * insert may be sent in the same round trip as the transaction's COMMIT (its failure then aborts
+   * the commit); only for a transaction this caller commits itself, never inside a savepoint.
+   * `readPending` (with `withCommit`): pendingThrough(transactionId, readPending) read in that same
+   * round trip, just before the COMMIT, and answered once committed (a store that cannot leaves it out).
+   */
+  record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[], options?: RecordOptions): Promise<RecordedEntries>;
   /**
    * What must be applied, in id order, for this transaction's effects: its own unapplied entries and,
    * before them, the older unapplied Redis entries of other transactions on the same keys (order holds
@@ -33,4 +39,14 @@ export interface OutboxStore {
   invalidationsSettledThrough(position: string): Promise<boolean>;
   /** Deletes entries applied before `before`; returns how many. */
   purgeApplied(before: Date): Promise<number>;
+}
+
+export interface RecordOptions {
+  withCommit?: boolean;
+  readPending?: number;
+}
+
+export interface RecordedEntries {
+  /** What pendingThrough would answer right after the commit; rejects when the transaction does not commit. */
+  pendingAtCommit?: Promise<OutboxEntry[]>;
 }

@@ -2,6 +2,7 @@ import type { CacheInvalidator } from '../../ports/cache-invalidator.port';
 import type { CommitEffects, PostCommit, PostCommitResult } from '../../ports/commit-effects.port';
 import type { Logger } from '../../ports/logger.port';
 import type { OutboxStore } from '../../ports/outbox-store.port';
+import type { OutboxOutcome } from '../../../domain/database/outbox-entry';
 import type { OutboxDispatcher } from './outbox-dispatcher';
 
 /**
@@ -11,6 +12,9 @@ import type { OutboxDispatcher } from './outbox-dispatcher';
  */
 export const INLINE_BACKLOG_LIMIT = 1_000;
 
+/** At most this many entries marked by one UPDATE. */
+const MARK_BATCH = 500;
+
 /**
  * A committed transaction's effects, applied before its response: its outbox entries, in order, after
  * any older ones still pending on the same keys (so a later write on a key never lands before an
@@ -18,6 +22,9 @@ export const INLINE_BACKLOG_LIMIT = 1_000;
  * fails, they stay in the outbox for the relay, and the read cache stays bypassed meanwhile.
  */
 export class OutboxPostCommit implements PostCommit {
+  private readonly unmarked: OutboxOutcome[] = [];
+  private marking: Promise<void> | null = null;
+
   constructor(
     private readonly store: OutboxStore,
     private readonly dispatcher: OutboxDispatcher,
@@ -29,7 +36,7 @@ export class OutboxPostCommit implements PostCommit {
     const transactionId = effects.outboxTransactionId;
     if (!transactionId) return this.invalidateOnly(effects.tables);
     try {
-      const pending = await this.store.pendingThrough(transactionId, INLINE_BACKLOG_LIMIT + 1);
+      const pending = await (effects.pending ?? this.store.pendingThrough(transactionId, INLINE_BACKLOG_LIMIT + 1));
       if (pending.length > INLINE_BACKLOG_LIMIT) return { redisApplied: false };
       const done = await this.dispatcher.dispatch(pending);
       const ids = new Set(done.map((d) => d.id));
@@ -39,8 +46,9 @@ export class OutboxPostCommit implements PostCommit {
         return entry && d.error !== null ? [{ operation: entry.seq, reason: d.error }] : [];
       });
       // A peer's entry applied here (it shares a key) is marked too; the store skips rows another
-      // request is marking at that moment rather than waiting on its lock.
-      if (done.length > 0) await this.markApplied(done);
+      // request is marking at that moment rather than waiting on its lock. Off the response's path,
+      // in batches: Redis has the effects, and until the mark lands a repeat is a no-op (markers).
+      if (done.length > 0) this.markApplied(done);
       return { redisApplied: own.every((e) => ids.has(e.id)), rejected };
     } catch (error) {
       // PostgreSQL failed after the commit: the entries stay pending, the relay finishes them.
@@ -61,9 +69,29 @@ export class OutboxPostCommit implements PostCommit {
     }
   }
 
-  /** Redis already has the effects (markers guard against repeats): a failure here only costs a retry. */
-  private async markApplied(done: Parameters<OutboxStore['markApplied']>[0]): Promise<void> {
-    await this.store.markApplied(done).catch((error: unknown) => this.logger.warn({ err: describe(error) }, 'outbox entries applied but not yet marked'));
+  /**
+   * Queues applied entries for marking: what concurrent requests applied meanwhile goes in the same
+   * UPDATE, one at a time. Redis already has the effects (markers guard against repeats): a mark
+   * delayed or lost (a failure, a crash) only means the next request on the key or the relay applies
+   * the entry again as a no-op and marks it.
+   */
+  private markApplied(done: readonly OutboxOutcome[]): void {
+    for (const outcome of done) this.unmarked.push(outcome);
+    if (!this.marking) this.marking = this.flushMarks().finally(() => {
+      this.marking = null;
+    });
+  }
+
+  private async flushMarks(): Promise<void> {
+    while (this.unmarked.length > 0) {
+      const batch = this.unmarked.splice(0, MARK_BATCH);
+      await this.store.markApplied(batch).catch((error: unknown) => this.logger.warn({ err: describe(error) }, 'outbox entries applied but not yet marked'));
+    }
+  }
+
+  /** Resolves once the marks queued so far are written (or given up): for shutdown and tests. */
+  async settled(): Promise<void> {
+    while (this.marking) await this.marking;
   }
 }
 
