@@ -6,6 +6,13 @@ import { optionalText, optionalUrl } from './env-fields';
 
 export type StorageProviderName = 'local_disk' | 'azure_blob' | 'aws_s3';
 
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
 
 export const storageEnv = {
   STORAGE_PROVIDER: z.enum(['local_disk', 'azure_blob', 'aws_s3'], { message: 'expected local_disk, azure_blob or aws_s3' }).default('local_disk'),
@@ -22,6 +29,9 @@ export const storageEnv = {
   AWS_REGION: z.string().trim().min(1).default('eu-west-1'),
   AWS_S3_BUCKET: optionalText,
   AWS_S3_ENDPOINT: optionalUrl,
+  AWS_S3_MAX_ATTEMPTS: wholeNumber(1, 10).default(3),
+  AWS_S3_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000).default(5_000),
+  AWS_S3_SOCKET_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(10_000),
 };
 
 /** Never echoed in configuration errors. */
@@ -38,7 +48,7 @@ export interface StorageConfig {
   dir: string;
   backupDir: string;
   azure: { containerName: string; connectionString?: string; accountName?: string; accountKey?: string; url?: string };
-  s3: { bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string; endpoint?: string };
+  s3: { bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string; endpoint?: string; maxAttempts: number; connectTimeoutMs: number; idleTimeoutMs: number };
 }
 
 export function storageConfig(e: StorageEnv, dataDir: string, resolve: (p: string) => string, problems: string[]): StorageConfig {
@@ -77,6 +87,9 @@ export function storageConfig(e: StorageEnv, dataDir: string, resolve: (p: strin
       accessKeyId: e.AWS_ACCESS_KEY_ID,
       secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
       endpoint: e.AWS_S3_ENDPOINT,
+      maxAttempts: e.AWS_S3_MAX_ATTEMPTS,
+      connectTimeoutMs: e.AWS_S3_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.AWS_S3_SOCKET_TIMEOUT_MS,
     },
   };
 }

@@ -37,6 +37,14 @@ describe('storage configuration', () => {
     expect(storage).toMatchObject({ backupProvider: 'aws_s3', s3: { bucket: 'backup', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000' } });
   });
 
+  it('reads the S3 attempts and timeouts (defaults 3, 5 s, 10 s) and refuses values out of range', () => {
+    expect(load({ STORAGE_PROVIDER: 'aws_s3', AWS_S3_BUCKET: 'b' }).storage.s3).toMatchObject({ maxAttempts: 3, connectTimeoutMs: 5_000, idleTimeoutMs: 10_000 });
+    const tuned = load({ STORAGE_PROVIDER: 'aws_s3', AWS_S3_BUCKET: 'b', AWS_S3_MAX_ATTEMPTS: '1', AWS_S3_CONNECT_TIMEOUT_MS: '2000', AWS_S3_SOCKET_TIMEOUT_MS: '2500' }).storage.s3;
+    expect(tuned).toMatchObject({ maxAttempts: 1, connectTimeoutMs: 2_000, idleTimeoutMs: 2_500 });
+    expect(problemsOf({ AWS_S3_MAX_ATTEMPTS: '0' })).toContain('AWS_S3_MAX_ATTEMPTS');
+    expect(problemsOf({ AWS_S3_SOCKET_TIMEOUT_MS: 'soon' })).toContain('AWS_S3_SOCKET_TIMEOUT_MS');
+  });
+
   it('refuses unknown providers, missing credentials or bucket, and a backup in the same place', () => {
     expect(problemsOf({ STORAGE_PROVIDER: 'ftp' })).toContain('STORAGE_PROVIDER: expected local_disk, azure_blob or aws_s3');
     expect(problemsOf({ STORAGE_PROVIDER: 'azure_blob' })).toContain('azure_blob needs credentials');

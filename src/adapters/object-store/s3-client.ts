@@ -8,13 +8,13 @@ export interface S3Settings {
   secretAccessKey?: string;
   /** An S3-compatible endpoint (s3rver, MinIO): addressed path-style. */
   endpoint?: string;
+  /** Attempts of one request (the SDK retries a timed-out or refused one): default 3. */
   maxAttempts?: number;
+  /** A TCP connection the provider never completes fails after this long: default 5 s. */
+  connectTimeoutMs?: number;
   /** No byte sent or received on a request's socket for this long fails it (a hung provider): default 10 s. */
   idleTimeoutMs?: number;
 }
-
-/** A TCP connection the provider never completes fails after this long. */
-const CONNECT_TIMEOUT_MS = 5_000;
 
 export function createS3Client(settings: S3Settings): S3Client {
   return new S3Client({
@@ -25,7 +25,7 @@ export function createS3Client(settings: S3Settings): S3Client {
     maxAttempts: settings.maxAttempts ?? 3,
     // Without these a provider that accepts connections and never answers holds a request for ever
     // (found by the fault suite, issue 13): a timeout is a 503 STORAGE_BACKEND_ERROR like a refusal.
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: settings.idleTimeoutMs ?? 10_000 },
+    requestHandler: { connectionTimeout: settings.connectTimeoutMs ?? 5_000, socketTimeout: settings.idleTimeoutMs ?? 10_000 },
     // With the default checksums a streamed body goes out aws-chunked, which S3-compatible servers
     // such as s3rver store framing and all (see DEPENDENCIES.md): checksum only where S3 requires it.
     requestChecksumCalculation: 'WHEN_REQUIRED',
