@@ -159,6 +159,8 @@ async function underLoad(fault: string, inject: (load: Load, phase: (suffix: str
     ok: problems.length === 0,
     problems,
   });
+  // A request left without an answer: what the service wrote last, to tell a hang in it from one on the way.
+  if (problems.some((p) => p.includes('hung for 30 s'))) console.log(`${fault}: the service's last output:\n${world.service.output.slice(-4000)}`);
   console.log(`${fault}: recovery ${injected?.recoveryMs} ms, ${outcomes.length} requests (${check ? tally(check.answered) : ''}), pending effects ${check?.pendingEffects}, leftovers ${leftovers}${problems.length ? `\n  problems: ${problems.join('\n  ')}` : ''}`);
   expect(problems).toEqual([]);
 }
@@ -264,6 +266,7 @@ describe('object store', () => {
       // until it is closed, whoever unlinks it.
       const fillerHandle = await fs.open(filler, 'w');
       await fillerHandle.write(Buffer.alloc(Math.max(0, (await free()) - MB)));
+      const filledAt = Date.now() - from;
       const user = world.users[1]!;
       const big = await world.oneUpload(user, phase('full'), textContent(4 * MB));
       console.log(`disk full: the 4 MiB upload answered ${big.status}`);
@@ -299,6 +302,7 @@ describe('object store', () => {
       await fillerHandle.close();
       await fs.rm(filler, { force: true });
       const until = Date.now();
+      console.log(`disk full: filled at +${filledAt} ms, freed at +${until - from} ms from the fault`);
       const after = await world.oneUpload(user, phase('b'), textContent(2 * MB));
       if (after.status !== 201) problems.push(`a 2 MiB upload once space was freed answered ${after.status}`);
       const { ms, probes } = await world.recovery(until, phase('b'));
