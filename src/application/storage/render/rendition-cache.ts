@@ -15,6 +15,13 @@ export interface RenditionCacheOptions {
 /** A hit refreshes its LRU position at most this often: a hot rendition costs no write per request. */
 const TOUCH_EVERY_MS = 60_000;
 const EVICT_BATCH = 50;
+/**
+ * The cache's size is summed (a `SUM` over file_renditions) at most once per this many productions of
+ * this process, or as soon as its running estimate (the last sum, plus what it stored since, minus what
+ * it removed) passes the bound. Other processes' productions are seen at the next sum: the cache may
+ * pass its bound by up to this many renditions per process before being brought back under it.
+ */
+const SUM_EVERY_PRODUCTIONS = 32;
 /** Renditions remembered by this process (a few hundred bytes each), least recently used forgotten first. */
 const KNOWN_RENDITIONS = 10_000;
 
@@ -30,6 +37,9 @@ function memoId(fileId: string, key: string): string {
 export class RenditionCache {
   private evicting: Promise<void> | null = null;
   private readonly known = new Map<string, Rendition>();
+  /** The cache's bytes as this process last summed them, plus its own stores and removals since; null: never summed. */
+  private estimate: number | null = null;
+  private storedSinceSum = 0;
 
   constructor(
     private readonly renditions: RenditionRepository,
@@ -86,7 +96,7 @@ export class RenditionCache {
       await this.objects.delete(objectKey).catch(() => undefined);
       throw error;
     }
-    this.evictSoon();
+    this.kept(rendition);
     return rendition;
   }
 
@@ -100,6 +110,7 @@ export class RenditionCache {
   async drop(rendition: Rendition): Promise<void> {
     this.known.delete(memoId(rendition.fileId, rendition.key));
     await this.renditions.remove(rendition.fileId, rendition.key);
+    if (this.estimate !== null) this.estimate = Math.max(0, this.estimate - rendition.sizeBytes);
   }
 
   /** Every rendition of the file: objects first, then rows (a failed delete leaves the row to retry). */
@@ -111,16 +122,26 @@ export class RenditionCache {
 
   /** Evicts until the cache fits RENDER_CACHE_MAX_BYTES; one eviction at a time per process. */
   async evict(): Promise<void> {
-    let total = await this.renditions.totalBytes();
-    while (total > this.options.maxBytes) {
+    this.storedSinceSum = 0;
+    // Removals below lower the estimate as they go; stores meanwhile raise it: it starts from the sum.
+    this.estimate = await this.renditions.totalBytes();
+    while (this.estimate > this.options.maxBytes) {
       const oldest = await this.renditions.leastRecentlyUsed(EVICT_BATCH);
       if (oldest.length === 0) return;
       for (const r of oldest) {
-        if (total <= this.options.maxBytes) return;
+        if (this.estimate <= this.options.maxBytes) return;
         await this.removeOne(r);
-        total -= r.sizeBytes;
       }
     }
+  }
+
+  /**
+   * A rendition stored and its row kept: the cache is summed again, and evicted, past its bound or every SUM_EVERY_PRODUCTIONS.
+   */
+  private kept(rendition: Rendition): void {
+    this.storedSinceSum += 1;
+    if (this.estimate !== null) this.estimate += rendition.sizeBytes;
+    if (this.estimate === null || this.estimate > this.options.maxBytes || this.storedSinceSum >= SUM_EVERY_PRODUCTIONS) this.evictSoon();
   }
 
   private evictSoon(): void {
@@ -141,5 +162,6 @@ export class RenditionCache {
     this.known.delete(memoId(r.fileId, r.key));
     await this.objects.delete(r.objectKey);
     await this.renditions.remove(r.fileId, r.key);
+    if (this.estimate !== null) this.estimate = Math.max(0, this.estimate - r.sizeBytes);
   }
 }
