@@ -42,6 +42,11 @@ export function notFound(): RequestHandler {
   return (req, _res, next) => next(new RouteNotFound(`No route for ${req.method} ${req.path}`, { method: req.method, path: req.path }));
 }
 
+function bodyAnnounced(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 export function handleErrors(logger: Logger, service: string): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const mapped = mapError(fromRouter(fromBodyParser(error)), res.locals.requestId ?? 'unknown', service);
@@ -53,6 +58,10 @@ export function handleErrors(logger: Logger, service: string): ErrorRequestHandl
       res.destroy();
       return;
     }
+    // A body its route stopped reading half-way (a store that failed mid-upload): Node does not drain
+    // it, so the connection could serve no next request; a keep-alive client would send one and wait
+    // for ever (the fault suite's disk-full phase). Closing after the answer also stops the sending.
+    if (!req.complete && bodyAnnounced(req)) res.setHeader('Connection', 'close');
     if (mapped.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     const retryAfter = mapped.body.error.details.retry_after;
     if (typeof retryAfter === 'number' && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));
