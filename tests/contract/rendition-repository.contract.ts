@@ -126,5 +126,30 @@ export function renditionRepositoryContract(name: string, make: () => Promise<Re
       await expect(world.locks.exclusively('render a', async () => Promise.reject(new Error('sharp failed')))).rejects.toThrow('sharp failed');
       expect(await world.locks.exclusively('render a', async () => 'free again')).toBe('free again');
     });
+
+    it('records under the lock what the work saves, kept when it succeeds and dropped when it throws', async () => {
+      const file = await world.aFile();
+      const kept = aRendition(file, { sizeBytes: 30 });
+      const dropped = aRendition(file, { sizeBytes: 50 });
+      const result = await world.locks.exclusively(`render ${kept.key}`, async (held) => {
+        expect(await held.find(file, kept.key)).toBeNull();
+        await held.save(kept);
+        await held.save({ ...kept, sizeBytes: 999 });
+        // Seen under the lock at once, with the first save.
+        expect(await held.find(file, kept.key)).toMatchObject({ key: kept.key, sizeBytes: 30 });
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(await world.renditions.find(file, kept.key)).toEqual(kept);
+      // A row saved before is found under the lock too.
+      await world.locks.exclusively(`render ${kept.key}`, async (held) => expect(await held.find(file, kept.key)).toEqual(kept));
+
+      await expect(world.locks.exclusively(`render ${dropped.key}`, async (held) => {
+        await held.save(dropped);
+        throw new Error('store failed');
+      })).rejects.toThrow('store failed');
+      expect(await world.renditions.find(file, dropped.key)).toBeNull();
+      expect(await world.renditions.totalBytes()).toBe(30);
+    });
   });
 }

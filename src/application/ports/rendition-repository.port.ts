@@ -37,10 +37,25 @@ export interface RenditionRepository {
 }
 
 /**
+ * What a production does under its lock, on the lock's own footing (for PostgreSQL, the connection and
+ * transaction holding it): look the rendition up again, and record it. A row saved here is seen by
+ * others once the lock is released, and not at all if the production fails.
+ */
+export interface LockedRenditions {
+  find(fileId: string, key: string): Promise<Rendition | null>;
+  /** As RenditionRepository.save, kept only if the work under the lock succeeds. */
+  save(rendition: Rendition): Promise<void>;
+}
+
+/**
  * Production of one rendition at a time across every process and instance sharing the database, so
  * concurrent first requests for the same rendition produce it once: the others wait, then find it.
  */
 export interface ProductionLocks {
-  /** Runs `work` while holding `name`, waiting for whoever holds it; released however `work` ends. */
-  exclusively<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while holding `name`, waiting for whoever holds it; released however `work` ends.
+   * What `work` saved through `held` is kept when it succeeds (before the lock is released), dropped
+   * when it throws; if keeping it fails, `exclusively` throws.
+   */
+  exclusively<T>(name: string, work: (held: LockedRenditions) => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,4 @@
-import type { ProductionLocks, Rendition, RenditionRepository } from '../../../application/ports/rendition-repository.port';
+import type { LockedRenditions, ProductionLocks, Rendition, RenditionRepository } from '../../../application/ports/rendition-repository.port';
 
 /**
  * The unit tests' rendition index and production locks, passing the same contract suite as
@@ -49,15 +49,28 @@ export class InMemoryRenditions implements RenditionRepository, ProductionLocks 
       .map((r) => ({ ...r }));
   }
 
-  async exclusively<T>(name: string, work: () => Promise<T>): Promise<T> {
+  /** Saves under the lock are kept when `work` succeeds, as a transaction's rows are at its COMMIT. */
+  async exclusively<T>(name: string, work: (held: LockedRenditions) => Promise<T>): Promise<T> {
     const before = this.queues.get(name) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
     const tail = before.then(() => mine);
     this.queues.set(name, tail);
     await before;
+    const pending: Rendition[] = [];
+    const held: LockedRenditions = {
+      find: async (fileId, key) => {
+        const mine = pending.find((r) => r.fileId === fileId && r.key === key);
+        return mine ? { ...mine } : this.find(fileId, key);
+      },
+      save: async (rendition) => {
+        if (!pending.some((r) => r.fileId === rendition.fileId && r.key === rendition.key)) pending.push({ ...rendition });
+      },
+    };
     try {
-      return await work();
+      const result = await work(held);
+      for (const r of pending) await this.save(r);
+      return result;
     } finally {
       release();
       if (this.queues.get(name) === tail) this.queues.delete(name);

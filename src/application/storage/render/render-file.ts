@@ -117,15 +117,26 @@ export class RenderFile {
 
   private async produce(file: StoredFile, source: RenderSource, spec: RenditionSpec, format: RenditionFormat, key: string, callerKey: string): Promise<Obtained> {
     await this.countNew(callerKey);
-    return this.productions.run(() =>
-      this.locks.exclusively(`rendition:${file.id}:${key}`, async (): Promise<Obtained> => {
-        // Another process may have produced it while this one waited for the lock.
-        const done = await this.cache.find(file.id, key);
-        if (done) return { rendition: done, produced: false, data: null };
-        const image = await this.drawer.draw(file, source, spec, format, (work) => this.draws.run(work));
-        return { rendition: await this.cache.store(file, key, canonicalParameters(spec, format), format, image), produced: true, data: image.data };
-      }),
-    );
+    return this.productions.run(async () => {
+      let stored: Rendition | null = null;
+      try {
+        // The lookup again and the row go through the lock's own connection and transaction.
+        const obtained = await this.locks.exclusively(`rendition:${file.id}:${key}`, async (held): Promise<Obtained> => {
+          // Another process may have produced it while this one waited for the lock.
+          const done = await this.cache.find(file.id, key, held);
+          if (done) return { rendition: done, produced: false, data: null };
+          const image = await this.drawer.draw(file, source, spec, format, (work) => this.draws.run(work));
+          stored = await this.cache.store(file, key, canonicalParameters(spec, format), format, image, held);
+          return { rendition: stored, produced: true, data: image.data };
+        });
+        if (obtained.produced) this.cache.kept(obtained.rendition);
+        return obtained;
+      } catch (error) {
+        // Stored, but its row not kept (the commit failed): no object may stay without its row.
+        if (stored) await this.cache.abandon(stored).catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   private async countNew(callerKey: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { StoredFile } from '../../../domain/storage/stored-file';
 import type { Clock } from '../../ports/clock.port';
 import type { Logger } from '../../ports/logger.port';
 import type { ObjectStore } from '../../ports/object-store.port';
-import type { Rendition, RenditionRepository } from '../../ports/rendition-repository.port';
+import type { LockedRenditions, Rendition, RenditionRepository } from '../../ports/rendition-repository.port';
 import type { FileContent } from '../encryption/file-content';
 
 export interface RenditionCacheOptions {
@@ -50,10 +50,11 @@ export class RenditionCache {
     private readonly options: RenditionCacheOptions,
   ) {}
 
-  async find(fileId: string, key: string): Promise<Rendition | null> {
+  /** `index`: where to look it up when this process has not seen it (a production's lock, or the repository). */
+  async find(fileId: string, key: string, index: Pick<LockedRenditions, 'find'> = this.renditions): Promise<Rendition | null> {
     const id = memoId(fileId, key);
     const known = this.known.get(id);
-    const found = known ?? (await this.renditions.find(fileId, key));
+    const found = known ?? (await index.find(fileId, key));
     if (!found) return null;
     const now = this.clock.now();
     let current = found;
@@ -77,7 +78,15 @@ export class RenditionCache {
     if (this.known.size > KNOWN_RENDITIONS) this.known.delete(this.known.keys().next().value as string);
   }
 
-  async store(file: StoredFile, key: string, parameters: string, format: RenditionFormat, image: { data: Buffer; width: number; height: number }): Promise<Rendition> {
+  /**
+   * Writes the object, then records its row through `index` (a production's lock: the row is kept with
+   * the lock's release). A row that cannot be recorded takes its object with it; so must the caller's
+   * `abandon` if `index` fails to keep the row afterwards, and its `kept` once it has.
+   */
+  async store(
+    file: StoredFile, key: string, parameters: string, format: RenditionFormat, image: { data: Buffer; width: number; height: number },
+    index: Pick<LockedRenditions, 'save'> = this.renditions,
+  ): Promise<Rendition> {
     const extension = format === 'jpeg' ? 'jpg' : format;
     const objectKey = `renditions/${file.id}/${key}.${extension}`;
     const contentType = renditionMimeType(format);
@@ -90,13 +99,14 @@ export class RenditionCache {
       encryption: written.encryption, createdAt: now, lastUsedAt: now,
     };
     try {
-      await this.renditions.save(rendition);
+      await index.save(rendition);
     } catch (error) {
       // The file went away meanwhile (its row, and so this one's foreign key): nothing may stay behind.
       await this.objects.delete(objectKey).catch(() => undefined);
       throw error;
     }
-    this.kept(rendition);
+    // Counted towards the bound by `kept`, once the row is (the eviction's sum sees committed rows only).
+    if (index === this.renditions) this.kept(rendition);
     return rendition;
   }
 
@@ -104,6 +114,12 @@ export class RenditionCache {
   async open(rendition: Rendition): Promise<Readable> {
     if (this.content) return this.content.read({ id: rendition.fileId, filePath: rendition.objectKey, sizeBytes: rendition.sizeBytes, encryption: rendition.encryption });
     return this.objects.get(rendition.objectKey);
+  }
+
+  /** A rendition stored whose row was not kept after all (its production's commit failed): its object goes. */
+  async abandon(rendition: Rendition): Promise<void> {
+    this.known.delete(memoId(rendition.fileId, rendition.key));
+    await this.objects.delete(rendition.objectKey);
   }
 
   /** Drops a rendition whose object is gone (evicted by another process between its lookup and its read). */
@@ -136,9 +152,10 @@ export class RenditionCache {
   }
 
   /**
-   * A rendition stored and its row kept: the cache is summed again, and evicted, past its bound or every SUM_EVERY_PRODUCTIONS.
+   * A rendition stored and its row kept (for a production under a lock, once the lock is released):
+   * the cache is summed again, and evicted, past its bound or every SUM_EVERY_PRODUCTIONS.
    */
-  private kept(rendition: Rendition): void {
+  kept(rendition: Rendition): void {
     this.storedSinceSum += 1;
     if (this.estimate !== null) this.estimate += rendition.sizeBytes;
     if (this.estimate === null || this.estimate > this.options.maxBytes || this.storedSinceSum >= SUM_EVERY_PRODUCTIONS) this.evictSoon();
