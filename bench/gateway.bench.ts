@@ -10,6 +10,7 @@ import { freePort } from '../tests/support/free-port';
 import { ServiceProcess } from '../tests/support/service-process';
 import { createBenchDatabase, seedProjects } from './support/bench-database';
 import { formatTable, type LoadResult } from './support/load-result';
+import { cpuSeconds } from './support/process-stats';
 import { runWorker } from './support/run-worker';
 
 /**
@@ -80,11 +81,16 @@ async function main(): Promise<void> {
     const direct = (name: string) =>
       runWorker('direct-load-worker', { name, databaseUrl: db.url, redisUrl: REDIS_URL, keyPrefix, userId, poolSize: POOL_SIZE, connections: CONNECTIONS, durationSeconds: DURATION });
 
-    const rows: Array<{ scenario: string; gateway: LoadResult; direct: LoadResult }> = [];
+    const rows: Array<{ scenario: string; gateway: LoadResult; direct: LoadResult; cpuUsPerRequest: number }> = [];
     const run = async (scenario: string, gateway: () => Promise<LoadResult>, baseline: () => Promise<LoadResult>) => {
       if (ONLY && !scenario.startsWith(ONLY)) return;
       process.stdout.write(`${scenario}...\n`);
-      rows.push({ scenario, gateway: await gateway(), direct: await baseline() });
+      // The service's CPU per request (user + system, its process tree): less moved by other load on
+      // the machine than req/s, which the shared cores cap.
+      const cpuBefore = service.pid ? cpuSeconds(service.pid) : NaN;
+      const measured = await gateway();
+      const cpuUsPerRequest = ((service.pid ? cpuSeconds(service.pid) : NaN) - cpuBefore) * 1e6 / Math.max(1, measured.requests);
+      rows.push({ scenario, gateway: measured, direct: await baseline(), cpuUsPerRequest });
     };
     // Unrecorded warm-up (JIT, pools, prepared statements): the first scenario is not a cold start.
     if (!ONLY || ONLY.startsWith('query')) await http('warm_up', '/api/v1/data/query', { ...query, cache: 'bypass' }, 2);
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nMachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
     process.stdout.write(`Workers ${process.env.BENCH_WORKERS ?? '1'}. Duration ${DURATION}s per scenario, ${CONNECTIONS} connections, pool ${POOL_SIZE}, audit trail ${AUDIT_ENABLED === 'false' ? 'off' : 'on'}.\n\n`);
     if (rows.length > 0) process.stdout.write(`${formatTable(rows)}\n\n`);
+    for (const r of rows) process.stdout.write(`service CPU per request, ${r.scenario}: ${r.cpuUsPerRequest.toFixed(0)} µs\n`);
     const [bypass, hits] = rows;
     if (bypass && hits) process.stdout.write(`cache hits / cache bypassed (gateway req/s): ${(hits.gateway.rps / bypass.gateway.rps).toFixed(2)}\n`);
     if (postgraphile) {
