@@ -179,6 +179,9 @@ class DecryptingStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    // The plaintext of every segment this chunk completes, pushed as one buffer: a 1 MiB read is one
+    // push (and one socket write downstream) instead of sixteen of 64 KiB.
+    const opened: Buffer[] = [];
     try {
       let offset = 0;
       if (!this.header) offset = this.readHeader(chunk);
@@ -187,19 +190,22 @@ class DecryptingStream extends Transform {
         const wanted = this.segment.length - this.filled;
         if (this.filled === 0 && chunk.length - offset >= wanted) {
           // A whole segment inside the chunk (most of them, with large reads): opened where it lies, no copy.
-          this.open(chunk.subarray(offset, offset + wanted));
+          opened.push(this.open(chunk.subarray(offset, offset + wanted)));
           offset += wanted;
           continue;
         }
         const copied = chunk.copy(this.segment, this.filled, offset, Math.min(chunk.length, offset + wanted));
         this.filled += copied;
         offset += copied;
-        if (this.filled === this.segment.length) this.open(this.segment);
+        if (this.filled === this.segment.length) opened.push(this.open(this.segment));
       }
-      callback();
     } catch (error) {
-      callback(error as Error);
+      // Nothing of this chunk is pushed: a segment after a bad one is never delivered, nor one before it in the same read.
+      return callback(error as Error);
     }
+    const plain = opened.length === 1 ? opened[0]! : Buffer.concat(opened);
+    if (plain.length > 0) this.push(plain);
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -219,8 +225,8 @@ class DecryptingStream extends Transform {
     return take;
   }
 
-  /** Authenticates and decrypts one whole segment (ciphertext and tag), and pushes the part of it the window wants. */
-  private open(segment: Buffer): void {
+  /** Authenticates and decrypts one whole segment (ciphertext and tag); the part of it the window wants. */
+  private open(segment: Buffer): Buffer {
     const header = this.header!;
     if (!validHeader(header)) throw this.broken('not a segmented object of a known version');
     const decipher = createDecipheriv('aes-256-gcm', this.key, nonceFor(header, this.index, this.index === this.lastIndex));
@@ -236,13 +242,13 @@ class DecryptingStream extends Transform {
     const from = this.index === this.window.firstSegment ? this.window.skip : 0;
     const slice = plain.subarray(from, from + Math.min(this.remaining, plain.length - from));
     this.remaining -= slice.length;
-    if (slice.length > 0) this.push(slice);
     this.index += 1;
     this.filled = 0;
     if (this.index <= this.window.lastSegment) {
       const size = this.cipherSize(this.index);
       if (size !== this.segment.length) this.segment = Buffer.allocUnsafe(size);
     }
+    return slice;
   }
 
   private cipherSize(index: number): number {
