@@ -74,8 +74,13 @@ export function bindDataWrites(bind: Bind): void {
   );
   bind(
     TOKENS.PostCommit,
-    (outbox: OutboxStore, dispatcher: OutboxDispatcher, invalidator: CacheInvalidator, logger: Logger): PostCommit => new OutboxPostCommit(outbox, dispatcher, invalidator, logger),
-    [TOKENS.OutboxStore, TOKENS.OutboxDispatcher, TOKENS.CacheInvalidator, TOKENS.Logger],
+    (outbox: OutboxStore, dispatcher: OutboxDispatcher, invalidator: CacheInvalidator, logger: Logger, lifecycle: Lifecycle): PostCommit => {
+      const postCommit = new OutboxPostCommit(outbox, dispatcher, invalidator, logger);
+      // The applied-marks queued after responses are written before the pool (opened earlier) closes.
+      lifecycle.onClose('outbox applied-marks', () => postCommit.settled());
+      return postCommit;
+    },
+    [TOKENS.OutboxStore, TOKENS.OutboxDispatcher, TOKENS.CacheInvalidator, TOKENS.Logger, TOKENS.Lifecycle],
   );
   bind(TOKENS.PendingInvalidations, (outbox: OutboxStore): PendingInvalidations => new OutboxPendingInvalidations(outbox), [TOKENS.OutboxStore]);
   bind(
