@@ -12,6 +12,8 @@ export interface OutboxStore {
    * the commit); only for a transaction this caller commits itself, never inside a savepoint.
    * `readPending` (with `withCommit`): pendingThrough(transactionId, readPending) read in that same
    * round trip, just before the COMMIT, and answered once committed (a store that cannot leaves it out).
+   * RunTransaction does not ask for it: a read before COMMIT can miss an older entry on the same key
+   * committed meanwhile, which would put effects out of commit order (see there).
    */
   record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[], options?: RecordOptions): Promise<RecordedEntries>;
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from '../../../domain/auth/caller';
-import { outboxEntriesOf, type NewOutboxEntry, type OutboxEntry } from '../../../domain/database/outbox-entry';
+import { outboxEntriesOf, type NewOutboxEntry } from '../../../domain/database/outbox-entry';
 import { TransactionFailed, WriteRejected } from '../../../domain/database/transaction-errors';
 import { buildTransactionSpec, type RawOperation, type TransactionSpec } from '../../../domain/database/transaction-spec';
 import { DomainError } from '../../../domain/shared/domain-error';
@@ -13,7 +13,6 @@ import type { OutboxStore } from '../../ports/outbox-store.port';
 import type { Row, RowWriter } from '../../ports/row-writer.port';
 import type { SchemaCatalog } from '../../ports/schema-catalog.port';
 import type { SessionSource } from '../../ports/session-source.port';
-import { INLINE_BACKLOG_LIMIT } from './outbox-post-commit';
 import { transactionAuditEntry, withKeyColumns } from './transaction-audit';
 
 export interface RunTransactionInput {
@@ -61,7 +60,7 @@ export class RunTransaction {
     const transactionId = `tx_${randomBytes(12).toString('hex')}`;
     const redis = spec.steps.flatMap((s) => (s.kind === 'redis' ? [s] : []));
     const entries = outboxEntriesOf(redis, spec.tables);
-    const baseEffects: CommitEffects = { tables: spec.tables, outboxTransactionId: entries.length > 0 ? transactionId : null };
+    const effects: CommitEffects = { tables: spec.tables, outboxTransactionId: entries.length > 0 ? transactionId : null };
     const work: Work = { spec, transactionId, entries };
 
     let rows: Map<number, Row[]>;
@@ -79,7 +78,7 @@ export class RunTransaction {
             throw error instanceof TransactionFailed ? error : failure(error, transactionId, null);
           });
         const audit = this.deps.audit ? [transactionAuditEntry(transactionId, spec, written.audited)] : [];
-        if (entries.length > 0 || spec.tables.length > 0 || audit.length > 0) leased.deferEffects(audit.length > 0 ? { ...baseEffects, audit } : baseEffects);
+        if (entries.length > 0 || spec.tables.length > 0 || audit.length > 0) leased.deferEffects(audit.length > 0 ? { ...effects, audit } : effects);
         return { rows: written.rows, deferred: true };
       }));
     } else {
@@ -92,7 +91,6 @@ export class RunTransaction {
     }
 
     // The data is committed whatever happens next: an error here would invite a retry that writes it twice.
-    const effects: CommitEffects = work.pending ? { ...baseEffects, pending: work.pending } : baseEffects;
     const applied: PostCommitResult = deferred ? { redisApplied: false } : await this.deps.postCommit.apply(effects).catch(() => ({ redisApplied: false }));
     return {
       transactionId,
@@ -138,10 +136,12 @@ export class RunTransaction {
     }
     if (work.entries.length > 0) {
       try {
-        // In its own transaction (not a lease's savepoint) the insert goes with the COMMIT, and so does
-        // the read of what to apply after it: two round trips less.
-        const recorded = await this.deps.outbox.record(session, work.transactionId, work.entries, auditNow ? { withCommit: true, readPending: INLINE_BACKLOG_LIMIT + 1 } : {});
-        work.pending = recorded.pendingAtCommit;
+        // In its own transaction (not a lease's savepoint) the insert goes with the COMMIT: one round
+        // trip less. The read of what to apply is NOT sent with it (readPending): read before COMMIT, it
+        // misses an older entry on the same key committed between that read and this COMMIT, and this
+        // transaction's effect could then land before that older one. Read after COMMIT, it sees every
+        // transaction committed before this one, which is what keeps effects in commit order.
+        await this.deps.outbox.record(session, work.transactionId, work.entries, auditNow ? { withCommit: true } : {});
       } catch (error) {
         throw failure(error, work.transactionId, null);
       }
@@ -162,8 +162,6 @@ interface Work {
   spec: TransactionSpec;
   transactionId: string;
   entries: NewOutboxEntry[];
-  /** Read with the COMMIT (when the store could): what to apply after it. */
-  pending?: Promise<OutboxEntry[]>;
 }
 
 /** Known failures keep their code (and status) and gain the transaction's outcome; bugs stay 500s. */
