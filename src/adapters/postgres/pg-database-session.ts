@@ -9,8 +9,8 @@ export class PgDatabaseSession implements DatabaseSession {
   readonly id = randomUUID();
   private open = false;
   private released = false;
-  /** Statements (full SQL text, literals inlined) sent in the same round trip as COMMIT, with who waits for a read's rows. */
-  private beforeCommit: BeforeCommit[] = [];
+  /** Statements (full SQL text, literals inlined) sent in the same round trip as COMMIT. */
+  private beforeCommit: string[] = [];
 
   constructor(readonly client: PoolClient) {}
 
@@ -19,25 +19,21 @@ export class PgDatabaseSession implements DatabaseSession {
   }
 
   async begin(): Promise<void> {
-    for (const o of this.beforeCommit) o.answer?.reject(new TransactionAborted());
     this.beforeCommit = [];
     await this.run('BEGIN');
     this.open = true;
   }
 
   async commit(): Promise<void> {
-    const owed = this.beforeCommit;
-    this.beforeCommit = [];
     try {
+      const owed = this.beforeCommit;
+      this.beforeCommit = [];
       // One simple-query string: a failing statement skips the COMMIT and the transaction stays aborted.
-      const answered = await this.run([...owed.map((o) => o.sql), 'COMMIT'].join(';\n'));
-      const results = Array.isArray(answered) ? (answered as QueryResult[]) : [answered];
+      const answered = await this.run([...owed, 'COMMIT'].join(';\n'));
+      const last = Array.isArray(answered) ? (answered as QueryResult[])[answered.length - 1] : answered;
       // A statement failed in the transaction: PostgreSQL answers COMMIT with a rollback, not an error.
-      if (results[results.length - 1]?.command === 'ROLLBACK') throw new TransactionAborted();
-      // Committed: the reads made with it are answered (never before, so nothing acts on a rolled-back change).
-      owed.forEach((o, i) => o.answer?.resolve(results[i] as QueryResult));
+      if (last?.command === 'ROLLBACK') throw new TransactionAborted();
     } catch (error) {
-      for (const o of owed) o.answer?.reject(error);
       // The statements sent with COMMIT failed: the transaction is aborted and still open; roll it back.
       if (this.open) await this.client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -53,23 +49,10 @@ export class PgDatabaseSession implements DatabaseSession {
    */
   runWithCommit(sql: string): void {
     if (!this.open) throw new Error('runWithCommit needs an open transaction');
-    this.beforeCommit.push({ sql });
-  }
-
-  /**
-   * Like runWithCommit, for a read: its rows once the transaction has committed (it runs inside it,
-   * just before COMMIT, so it sees the transaction's own writes). Rejects when the transaction does
-   * not commit; the caller must handle that rejection.
-   */
-  readWithCommit(sql: string): Promise<QueryResult> {
-    if (!this.open) throw new Error('readWithCommit needs an open transaction');
-    return new Promise((resolve, reject) => {
-      this.beforeCommit.push({ sql, answer: { resolve, reject } });
-    });
+    this.beforeCommit.push(sql);
   }
 
   async rollback(): Promise<void> {
-    for (const o of this.beforeCommit) o.answer?.reject(new TransactionAborted());
     this.beforeCommit = [];
     try {
       await this.run('ROLLBACK');
@@ -98,11 +81,6 @@ export class PgDatabaseSession implements DatabaseSession {
       throw translatePgError(error);
     }
   }
-}
-
-interface BeforeCommit {
-  sql: string;
-  answer?: { resolve: (result: QueryResult) => void; reject: (error: unknown) => void };
 }
 
 /** The pg client behind a session this adapter family created. */

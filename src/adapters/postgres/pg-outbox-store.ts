@@ -1,6 +1,6 @@
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { DatabaseSession } from '../../application/ports/database-session.port';
-import type { OutboxStore, RecordedEntries, RecordOptions } from '../../application/ports/outbox-store.port';
+import type { OutboxStore, RecordOptions } from '../../application/ports/outbox-store.port';
 import type { NewOutboxEntry, OutboxEffect, OutboxEntry, OutboxOutcome } from '../../domain/database/outbox-entry';
 import { PgDatabaseSession, pgClientOf } from './pg-database-session';
 import { PgPreparedStatements } from './pg-prepared-statements';
@@ -34,21 +34,15 @@ export class PgOutboxStore implements OutboxStore {
     private readonly prepared = new PgPreparedStatements(),
   ) {}
 
-  async record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[], options: RecordOptions = {}): Promise<RecordedEntries> {
-    if (entries.length === 0) return {};
+  async record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[], options: RecordOptions = {}): Promise<void> {
+    if (entries.length === 0) return;
     if (options.withCommit && session instanceof PgDatabaseSession && session.inTransaction) {
-      // Sent with the COMMIT (values inlined as literals), and so is the read of what is to apply after
-      // it: two round trips less on the writer's path. The read runs in the transaction, after the
-      // insert, so it sees its own entries and the older unapplied ones on their keys committed by then.
+      // Sent with the COMMIT (values inlined as literals): one round trip less on the writer's path.
       const client = session.client;
       const id = client.escapeLiteral(transactionId);
       const rows = entries.map((entry) => `(${id}, ${Number(entry.seq)}, ${client.escapeLiteral(entry.effect.kind)}, ${client.escapeLiteral(JSON.stringify(entry.effect))}::jsonb)`);
       session.runWithCommit(`INSERT INTO data_outbox (transaction_id, seq, kind, effect) VALUES ${rows.join(', ')}`);
-      if (options.readPending === undefined) return {};
-      const pendingAtCommit = session.readWithCommit(pendingThroughSql(id, String(Math.trunc(options.readPending)))).then((r) => (r.rows as EntryRow[]).map(entryOf));
-      // The caller may never ask (the commit failed and it threw): not an unhandled rejection.
-      pendingAtCommit.catch(() => undefined);
-      return { pendingAtCommit };
+      return;
     }
     const values: unknown[] = [transactionId];
     const rows = entries.map((entry) => {
@@ -58,7 +52,6 @@ export class PgOutboxStore implements OutboxStore {
     });
     // One statement, rows in request order: ids follow it, and effects apply in id order.
     await query(pgClientOf(session), `INSERT INTO data_outbox (transaction_id, seq, kind, effect) VALUES ${rows.join(', ')}`, values, this.prepared);
-    return {};
   }
 
   async pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]> {
@@ -68,7 +61,19 @@ export class PgOutboxStore implements OutboxStore {
     const rows = await this.db.withClient((client) =>
       query<EntryRow>(
         client,
-        pendingThroughSql('$1', '$2'),
+        `WITH own AS (
+           SELECT id, transaction_id, seq, kind, effect FROM data_outbox WHERE transaction_id = $1 AND applied_at IS NULL
+         ), keys AS (
+           SELECT effect->'command'->>'key' AS key, max(id) AS last FROM own WHERE kind = 'redis' GROUP BY 1
+         ), earlier AS (
+           SELECT d.id, d.transaction_id, d.seq, d.effect
+             FROM keys JOIN data_outbox d
+               ON d.applied_at IS NULL AND d.kind = 'redis' AND d.effect->'command'->>'key' = keys.key AND d.id < keys.last
+            WHERE d.transaction_id <> $1
+         )
+         SELECT id::text AS id, transaction_id, seq, effect FROM (
+           SELECT id, transaction_id, seq, effect FROM own UNION ALL SELECT * FROM earlier
+         ) entries ORDER BY entries.id LIMIT $2`,
         [transactionId, limit],
         this.prepared,
       ),
@@ -153,26 +158,6 @@ export class PgOutboxStore implements OutboxStore {
     ).catch(whenNotMigrated([]));
     return row?.overdue ?? false;
   }
-}
-
-/**
- * A transaction's own unapplied entries and, before them, the older unapplied Redis entries on the same
- * keys, id order. `transactionId` and `limit` are SQL: parameters ($1, $2) or literals.
- */
-function pendingThroughSql(transactionId: string, limit: string): string {
-  return `WITH own AS (
-           SELECT id, transaction_id, seq, kind, effect FROM data_outbox WHERE transaction_id = ${transactionId} AND applied_at IS NULL
-         ), keys AS (
-           SELECT effect->'command'->>'key' AS key, max(id) AS last FROM own WHERE kind = 'redis' GROUP BY 1
-         ), earlier AS (
-           SELECT d.id, d.transaction_id, d.seq, d.effect
-             FROM keys JOIN data_outbox d
-               ON d.applied_at IS NULL AND d.kind = 'redis' AND d.effect->'command'->>'key' = keys.key AND d.id < keys.last
-            WHERE d.transaction_id <> ${transactionId}
-         )
-         SELECT id::text AS id, transaction_id, seq, effect FROM (
-           SELECT id, transaction_id, seq, effect FROM own UNION ALL SELECT * FROM earlier
-         ) entries ORDER BY entries.id LIMIT ${limit}`;
 }
 
 async function markApplied(client: PoolClient, outcomes: readonly OutboxOutcome[], prepared?: PgPreparedStatements): Promise<void> {

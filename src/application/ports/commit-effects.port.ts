@@ -1,5 +1,4 @@
 import type { NewAuditEntry } from '../../domain/audit/audit-entry';
-import type { OutboxEntry } from '../../domain/database/outbox-entry';
 
 /** What a committed transaction still owes the outside world: cache invalidation and Redis effects. */
 export interface CommitEffects {
@@ -12,8 +11,6 @@ export interface CommitEffects {
    * the transaction, just before it commits (so the chain lock is not held while the transaction idles).
    */
   audit?: readonly NewAuditEntry[];
-  /** What is to apply (OutboxStore.pendingThrough), read in the commit's own round trip when the store could. */
-  pending?: Promise<OutboxEntry[]>;
 }
 
 /**

@@ -10,12 +10,8 @@ export interface OutboxStore {
    * Inside the session's open transaction: the entries commit or roll back with it. `withCommit`: the
    * insert may be sent in the same round trip as the transaction's COMMIT (its failure then aborts
    * the commit); only for a transaction this caller commits itself, never inside a savepoint.
-   * `readPending` (with `withCommit`): pendingThrough(transactionId, readPending) read in that same
-   * round trip, just before the COMMIT, and answered once committed (a store that cannot leaves it out).
-   * RunTransaction does not ask for it: a read before COMMIT can miss an older entry on the same key
-   * committed meanwhile, which would put effects out of commit order (see there).
    */
-  record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[], options?: RecordOptions): Promise<RecordedEntries>;
+  record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[], options?: RecordOptions): Promise<void>;
   /**
    * What must be applied, in id order, for this transaction's effects: its own unapplied entries and,
    * before them, the older unapplied Redis entries of other transactions on the same keys (order holds
@@ -45,10 +41,4 @@ export interface OutboxStore {
 
 export interface RecordOptions {
   withCommit?: boolean;
-  readPending?: number;
-}
-
-export interface RecordedEntries {
-  /** What pendingThrough would answer right after the commit; rejects when the transaction does not commit. */
-  pendingAtCommit?: Promise<OutboxEntry[]>;
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../application/ports/clock.port';
 import type { DatabaseSession } from '../../../application/ports/database-session.port';
-import type { OutboxStore, RecordedEntries } from '../../../application/ports/outbox-store.port';
+import type { OutboxStore } from '../../../application/ports/outbox-store.port';
 import type { NewOutboxEntry, OutboxEntry, OutboxOutcome } from '../../../domain/database/outbox-entry';
 import { inMemorySession, type InMemoryTables, type StoredOutboxEntry } from './in-memory-tables';
 
@@ -14,13 +14,12 @@ export class InMemoryOutboxStore implements OutboxStore {
     private readonly graceMs = 1_000,
   ) {}
 
-  async record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[]): Promise<RecordedEntries> {
+  async record(session: DatabaseSession, transactionId: string, entries: readonly NewOutboxEntry[]): Promise<void> {
     if (!inMemorySession(session).inTransaction) throw new Error('the outbox is written inside a transaction');
     for (const entry of entries) {
       if (this.tables.outbox.some((e) => e.transactionId === transactionId && e.seq === entry.seq)) throw new Error('duplicate outbox entry');
       this.tables.outbox.push({ ...entry, id: this.tables.nextOutboxId(), transactionId, createdAt: this.now(), appliedAt: null, error: null });
     }
-    return {};
   }
 
   async pendingThrough(transactionId: string, limit: number): Promise<OutboxEntry[]> {

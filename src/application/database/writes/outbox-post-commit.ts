@@ -36,7 +36,7 @@ export class OutboxPostCommit implements PostCommit {
     const transactionId = effects.outboxTransactionId;
     if (!transactionId) return this.invalidateOnly(effects.tables);
     try {
-      const pending = await (effects.pending ?? this.store.pendingThrough(transactionId, INLINE_BACKLOG_LIMIT + 1));
+      const pending = await this.store.pendingThrough(transactionId, INLINE_BACKLOG_LIMIT + 1);
       if (pending.length > INLINE_BACKLOG_LIMIT) return { redisApplied: false };
       const done = await this.dispatcher.dispatch(pending);
       const ids = new Set(done.map((d) => d.id));

@@ -137,7 +137,7 @@ export class RunTransaction {
     if (work.entries.length > 0) {
       try {
         // In its own transaction (not a lease's savepoint) the insert goes with the COMMIT: one round
-        // trip less. The read of what to apply is NOT sent with it (readPending): read before COMMIT, it
+        // trip less. The read of what to apply is NOT sent with it: read before COMMIT, it
         // misses an older entry on the same key committed between that read and this COMMIT, and this
         // transaction's effect could then land before that older one. Read after COMMIT, it sees every
         // transaction committed before this one, which is what keeps effects in commit order.
